@@ -1,0 +1,17 @@
+namespace Connects;
+
+/// <summary>
+/// The service's time. Grains take a keyed <see cref="TimeProvider"/> registered under <see cref="Key"/>,
+/// so the sandbox clock (or a test's fake clock) moves the Connects economy without moving the clocks
+/// Orleans itself runs on (membership, timeouts, activation collection).
+/// </summary>
+public static class ConnectsClock
+{
+    public const string Key = "connects";
+}
+
+public static class ConnectsStorage
+{
+    /// <summary>Name of the grain storage provider every Connects grain persists to.</summary>
+    public const string Name = "connects";
+}

@@ -1,0 +1,35 @@
+namespace Connects.Contracts;
+
+/// <summary>
+/// The one place grain keys are made. Orleans' ADO.NET storage treats a string key that parses as a
+/// hex number or a Guid as that number (dotnet/orleans#9706): freelancers "0123" and "123" would share
+/// a row. Every key here carries a kind prefix ending in ':', which keeps it a string key.
+/// </summary>
+public static class GrainKeys
+{
+    private const string Freelancer = "freelancer:";
+    private const string JobPrefix = "job:";
+    private const string Category = "category:";
+
+    public static IWalletGrain Wallet(this IGrainFactory grains, string freelancerId) =>
+        grains.GetGrain<IWalletGrain>(Freelancer + freelancerId);
+
+    public static IReceiptBookGrain ReceiptBook(this IGrainFactory grains, string freelancerId) =>
+        grains.GetGrain<IReceiptBookGrain>(Freelancer + freelancerId);
+
+    public static IStatementGrain Statement(this IGrainFactory grains, string freelancerId, int cycle) =>
+        grains.GetGrain<IStatementGrain>($"{Freelancer}{freelancerId}/{cycle}");
+
+    public static IJobGrain Job(this IGrainFactory grains, string jobId) => grains.GetGrain<IJobGrain>(JobPrefix + jobId);
+
+    public static ICancellationGrain Cancellation(this IGrainFactory grains, string jobId) =>
+        grains.GetGrain<ICancellationGrain>(JobPrefix + jobId);
+
+    public static ICategoryDemandGrain Demand(this IGrainFactory grains, string category) =>
+        grains.GetGrain<ICategoryDemandGrain>(Category + category);
+
+    /// <summary>The domain id inside a grain key made here.</summary>
+    public static string IdOf(IAddressable grain) => IdOf(grain.GetPrimaryKeyString());
+
+    public static string IdOf(string key) => key[(key.IndexOf(':') + 1)..];
+}

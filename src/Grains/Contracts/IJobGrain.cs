@@ -1,0 +1,75 @@
+using Connects.Domain;
+
+namespace Connects.Contracts;
+
+/// <summary>A job and its proposals. Key: the job id.</summary>
+[Alias("Connects.IJobGrain")]
+public interface IJobGrain : IGrainWithStringKey
+{
+    [Alias("Post")] Task<JobPosted> Post(JobPosting posting);
+    [Alias("GetJob")] Task<JobView?> GetJob();
+    [Alias("Quote")] Task<JobQuote> Quote();
+    [Alias("GetProposal")] Task<Proposal?> GetProposal(string freelancerId);
+    [Alias("RecordProposal")] Task<RecordResult> RecordProposal(string freelancerId, string holdId, IReadOnlyList<Slice> held);
+    /// <summary>Decides an expired hold: the proposal recorded with it, or null once the hold is aborted for good.</summary>
+    [Alias("ResolveHold")] Task<Proposal?> ResolveHold(string freelancerId, string holdId);
+    [Alias("Withdraw")] Task<Proposal> Withdraw(string freelancerId);
+    [Alias("Decline")] Task<Proposal> Decline(string freelancerId);
+    [Alias("Hire")] Task<JobView> Hire(string freelancerId);
+    [Alias("Cancel")] Task<JobView> Cancel(CancelReason reason);
+    [Alias("GetRefundsOwed")] Task<IReadOnlyList<RefundOwed>> GetRefundsOwed();
+    [Alias("MarkRefunded")] Task MarkRefunded(string freelancerId);
+}
+
+[GenerateSerializer, Immutable, Alias("Connects.JobPosting")]
+public sealed record JobPosting(
+    [property: Id(0)] string ClientId,
+    [property: Id(1)] JobTerms Terms,
+    [property: Id(2)] string Category);
+
+[GenerateSerializer, Immutable, Alias("Connects.JobPosted")]
+public sealed record JobPosted([property: Id(0)] bool Created, [property: Id(1)] JobView Job);
+
+[GenerateSerializer, Immutable, Alias("Connects.JobQuote")]
+public sealed record JobQuote([property: Id(0)] bool Posted, [property: Id(1)] JobStatus Status, [property: Id(2)] ConnectPrice? Price);
+
+[GenerateSerializer, Immutable, Alias("Connects.RefundMade")]
+public sealed record RefundMade([property: Id(0)] string FreelancerId, [property: Id(1)] int Connects, [property: Id(2)] DateTimeOffset RefundedAt);
+
+[GenerateSerializer, Immutable, Alias("Connects.JobView")]
+public sealed record JobView(
+    [property: Id(0)] string JobId,
+    [property: Id(1)] string ClientId,
+    [property: Id(2)] JobStatus Status,
+    [property: Id(3)] decimal BudgetUsd,
+    [property: Id(4)] BudgetType BudgetType,
+    [property: Id(5)] ProjectDuration Duration,
+    [property: Id(6)] string Category,
+    [property: Id(7)] ConnectPrice Price,
+    [property: Id(8)] int ProposalCount,
+    [property: Id(9)] DateTimeOffset PostedAt,
+    [property: Id(10)] DateTimeOffset? ClosedAt,
+    [property: Id(11)] string? HiredFreelancerId,
+    [property: Id(12)] IReadOnlyList<RefundMade> Refunds,
+    [property: Id(13)] int RefundsPending);
+
+/// <summary>Cancels or removes a job and delivers the refunds it owes. Key: the job id.
+/// Separate from the job so the job never waits on a wallet (a wallet waits on jobs while submitting).</summary>
+[Alias("Connects.ICancellationGrain")]
+public interface ICancellationGrain : IGrainWithStringKey
+{
+    [Alias("Cancel")] Task<JobView> Cancel(CancelReason reason);
+    [Alias("DeliverRefunds")] Task<IReadOnlyList<RefundMade>> DeliverRefunds();
+    /// <summary>Fire-and-forget delivery, for the job's reminder.</summary>
+    [OneWay, Alias("Nudge")] Task Nudge();
+}
+
+/// <summary>The demand signal of a job category. Key: the category.</summary>
+[Alias("Connects.ICategoryDemandGrain")]
+public interface ICategoryDemandGrain : IGrainWithStringKey
+{
+    [Alias("JobOpened")] Task JobOpened(string jobId);
+    [Alias("JobClosed")] Task JobClosed(string jobId);
+    [OneWay, Alias("ApplicationReceived")] Task ApplicationReceived();
+    [Alias("Measure")] Task<CategoryDemand> Measure();
+}

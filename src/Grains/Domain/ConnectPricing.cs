@@ -1,0 +1,69 @@
+namespace Connects.Domain;
+
+/// <summary>What a job asks for, as far as its price is concerned.</summary>
+[GenerateSerializer, Immutable, Alias("Connects.JobTerms")]
+public sealed record JobTerms(
+    [property: Id(0)] decimal BudgetUsd,
+    [property: Id(1)] BudgetType BudgetType,
+    [property: Id(2)] ProjectDuration Duration);
+
+/// <summary>Recent applications and open jobs in a category: the demand signal.</summary>
+[GenerateSerializer, Immutable, Alias("Connects.CategoryDemand")]
+public sealed record CategoryDemand(
+    [property: Id(0)] string Category,
+    [property: Id(1)] int RecentApplications,
+    [property: Id(2)] int OpenJobs,
+    [property: Id(3)] DateTimeOffset MeasuredAt)
+{
+    public double ApplicationsPerJob => RecentApplications / (double)Math.Max(1, OpenJobs);
+}
+
+/// <summary>A job's price in Connects and the components it came from.</summary>
+[GenerateSerializer, Immutable, Alias("Connects.ConnectPrice")]
+public sealed record ConnectPrice(
+    [property: Id(0)] int Connects,
+    [property: Id(1)] int DurationBase,
+    [property: Id(2)] int BudgetPoints,
+    [property: Id(3)] decimal EffectiveBudgetUsd,
+    [property: Id(4)] double DemandMultiplier,
+    [property: Id(5)] double ApplicationsPerJob,
+    [property: Id(6)] double Unclamped,
+    [property: Id(7)] int MinConnects,
+    [property: Id(8)] int MaxConnects);
+
+/// <summary>
+/// price = clamp(round((durationBase + budgetPoints) × demandMultiplier), min, max), where
+/// budgetPoints = min(maxPoints, max(0, floor(log2(effectiveBudget / budgetStep)) + 1)) for a budget at or
+/// above one step (0 below it), an hourly budget is rate × the duration's estimated hours, and
+/// demandMultiplier = clamp(1 + sensitivity × (applicationsPerJob / target − 1), minMultiplier, maxMultiplier).
+/// Monotone (non-decreasing) in budget, in duration and in demand.
+/// </summary>
+public static class ConnectPricing
+{
+    public static ConnectPrice Quote(JobTerms terms, CategoryDemand demand, PricingRules rules)
+    {
+        var durationBase = rules.DurationBase(terms.Duration);
+        var effectiveBudget = terms.BudgetType == BudgetType.Hourly
+            ? terms.BudgetUsd * rules.EstimatedHours(terms.Duration)
+            : terms.BudgetUsd;
+        var budgetPoints = BudgetPoints(effectiveBudget, rules);
+        var multiplier = DemandMultiplier(demand.ApplicationsPerJob, rules);
+        var unclamped = (durationBase + budgetPoints) * multiplier;
+        var connects = Math.Clamp((int)Math.Round(unclamped, MidpointRounding.AwayFromZero), rules.MinConnects, rules.MaxConnects);
+        return new ConnectPrice(connects, durationBase, budgetPoints, effectiveBudget, multiplier, demand.ApplicationsPerJob,
+            unclamped, rules.MinConnects, rules.MaxConnects);
+    }
+
+    public static int BudgetPoints(decimal effectiveBudgetUsd, PricingRules rules)
+    {
+        if (effectiveBudgetUsd < rules.BudgetStepUsd) return 0;
+        var doublings = Math.Floor(Math.Log2((double)(effectiveBudgetUsd / rules.BudgetStepUsd)));
+        return (int)Math.Min(rules.MaxBudgetPoints, doublings + 1);
+    }
+
+    public static double DemandMultiplier(double applicationsPerJob, PricingRules rules)
+    {
+        var raw = 1 + rules.DemandSensitivity * (applicationsPerJob / rules.TargetApplicationsPerJob - 1);
+        return Math.Round(Math.Clamp(raw, rules.MinDemandMultiplier, rules.MaxDemandMultiplier), 4);
+    }
+}

@@ -1,0 +1,39 @@
+namespace Connects.Domain;
+
+/// <summary>A window of a wallet's ledger, newest first. <see cref="Before"/> is the paging cursor:
+/// only entries older than that sequence number are returned.</summary>
+[GenerateSerializer, Immutable, Alias("Connects.HistoryQuery")]
+public sealed record HistoryQuery(
+    [property: Id(0)] DateTimeOffset From,
+    [property: Id(1)] DateTimeOffset To,
+    [property: Id(2)] int Limit,
+    [property: Id(3)] long? Before);
+
+[GenerateSerializer, Immutable, Alias("Connects.HistoryPage")]
+public sealed record HistoryPage(
+    [property: Id(0)] IReadOnlyList<LedgerEntry> Entries,
+    [property: Id(1)] long? NextBefore);
+
+public static class History
+{
+    public static IEnumerable<LedgerEntry> Select(IEnumerable<LedgerEntry> entries, HistoryQuery query) =>
+        entries.Where(e => e.At >= query.From && e.At <= query.To && (query.Before is null || e.Sequence < query.Before))
+            .OrderByDescending(e => e.Sequence);
+
+    /// <summary>The closed cycles whose statements may hold entries of the query, newest first.
+    /// Entries made at a cycle's end (rollover, forfeit) belong to the closing cycle, hence the one before.</summary>
+    public static IEnumerable<int> ClosedCyclesToRead(DateTimeOffset anchor, HistoryQuery query, int oldestUnarchivedCycle)
+    {
+        var first = Math.Max(0, BillingCycle.At(anchor, query.From).Index - 1);
+        var last = Math.Min(oldestUnarchivedCycle - 1, BillingCycle.At(anchor, query.To).Index);
+        for (var cycle = last; cycle >= first; cycle--) yield return cycle;
+    }
+
+    public static HistoryPage Page(IEnumerable<LedgerEntry> newestFirst, int limit)
+    {
+        var taken = newestFirst.Take(limit + 1).ToList();
+        return taken.Count > limit
+            ? new HistoryPage(taken.Take(limit).ToList(), taken[limit - 1].Sequence)
+            : new HistoryPage(taken, null);
+    }
+}

@@ -1,0 +1,185 @@
+namespace Connects.Domain;
+
+[GenerateSerializer, Alias("Connects.Proposal")]
+public sealed record Proposal
+{
+    [Id(0)] public required string FreelancerId { get; init; }
+    [Id(1)] public required string HoldId { get; init; }
+    [Id(2)] public required int ConnectsCharged { get; init; }
+    /// <summary>The Connects charged, with the source and expiry they came from (a refund restores them).</summary>
+    [Id(3)] public required List<Slice> Charged { get; init; }
+    [Id(4)] public required DateTimeOffset SubmittedAt { get; init; }
+    [Id(5)] public ProposalStatus Status { get; set; } = ProposalStatus.Active;
+    [Id(6)] public DateTimeOffset? RefundedAt { get; set; }
+}
+
+[GenerateSerializer, Alias("Connects.JobState")]
+public sealed class JobState
+{
+    [Id(0)] public string JobId { get; set; } = "";
+    [Id(1)] public bool IsPosted { get; set; }
+    [Id(2)] public string ClientId { get; set; } = "";
+    [Id(3)] public JobTerms Terms { get; set; } = new(0, BudgetType.Fixed, ProjectDuration.LessThan1Week);
+    [Id(4)] public string Category { get; set; } = "";
+    [Id(5)] public JobStatus Status { get; set; }
+    [Id(6)] public DateTimeOffset PostedAt { get; set; }
+    [Id(7)] public DateTimeOffset? ClosedAt { get; set; }
+    [Id(8)] public CancelReason? CancelReason { get; set; }
+    [Id(9)] public string? HiredFreelancerId { get; set; }
+    [Id(10)] public Dictionary<string, Proposal> Proposals { get; set; } = [];
+    /// <summary>Holds the job refused for good after a wallet found them expired: a late record of one is refused.</summary>
+    [Id(11)] public HashSet<string> AbortedHolds { get; set; } = [];
+}
+
+/// <summary>What posting a job's terms did.</summary>
+public enum PostOutcome { Created, Unchanged, Updated }
+
+/// <summary>Outcome of a wallet asking the job to record a proposal backed by a hold.</summary>
+[GenerateSerializer]
+public enum RecordOutcome { Recorded, AlreadyRecorded, JobNotOpen, PriceAboveHold, HoldAborted, JobNotFound }
+
+[GenerateSerializer, Immutable, Alias("Connects.RecordResult")]
+public sealed record RecordResult(
+    [property: Id(0)] RecordOutcome Outcome,
+    [property: Id(1)] Proposal? Proposal,
+    [property: Id(2)] int ConnectsRequired);
+
+/// <summary>A refund the job owes a freelancer after a cancellation or removal.</summary>
+[GenerateSerializer, Immutable, Alias("Connects.RefundOwed")]
+public sealed record RefundOwed(
+    [property: Id(0)] string JobId,
+    [property: Id(1)] string FreelancerId,
+    [property: Id(2)] IReadOnlyList<Slice> Slices,
+    [property: Id(3)] DateTimeOffset CancelledAt)
+{
+    public int Amount => Slices.Sum(s => s.Amount);
+}
+
+/// <summary>A job's rules: terms, status, one proposal per freelancer, hire, cancel and the refunds owed.</summary>
+public sealed class Job(JobState state)
+{
+    public JobState State => state;
+    public bool IsPosted => state.IsPosted;
+
+    public PostOutcome Post(string jobId, string clientId, JobTerms terms, string category, DateTimeOffset now)
+    {
+        if (!state.IsPosted)
+        {
+            state.JobId = jobId;
+            state.IsPosted = true;
+            state.ClientId = clientId;
+            state.Terms = terms;
+            state.Category = category;
+            state.Status = JobStatus.Open;
+            state.PostedAt = now;
+            return PostOutcome.Created;
+        }
+        if (state.ClientId != clientId)
+            throw new ConnectsRuleException(Rules.JobConflict, "This job belongs to another client.", "clientId");
+        if (state.Terms == terms && state.Category == category) return PostOutcome.Unchanged;
+        RequireOpen();
+        state.Terms = terms;
+        state.Category = category;
+        return PostOutcome.Updated;
+    }
+
+    public Proposal? FindProposal(string freelancerId) => state.Proposals.GetValueOrDefault(freelancerId);
+
+    /// <summary>Records a proposal backed by a wallet's hold, charging the current price (never more than the hold).</summary>
+    public RecordResult Record(string freelancerId, string holdId, IReadOnlyList<Slice> held, int price, DateTimeOffset now)
+    {
+        if (!state.IsPosted) return new RecordResult(RecordOutcome.JobNotFound, null, price);
+        if (FindProposal(freelancerId) is { } existing) return new RecordResult(RecordOutcome.AlreadyRecorded, existing, price);
+        if (state.AbortedHolds.Contains(holdId)) return new RecordResult(RecordOutcome.HoldAborted, null, price);
+        if (state.Status != JobStatus.Open) return new RecordResult(RecordOutcome.JobNotOpen, null, price);
+        if (price > held.Sum(s => s.Amount)) return new RecordResult(RecordOutcome.PriceAboveHold, null, price);
+        var proposal = new Proposal
+        {
+            FreelancerId = freelancerId,
+            HoldId = holdId,
+            ConnectsCharged = price,
+            Charged = Slices.Take(held, price).Taken,
+            SubmittedAt = now,
+        };
+        state.Proposals[freelancerId] = proposal;
+        return new RecordResult(RecordOutcome.Recorded, proposal, price);
+    }
+
+    /// <summary>
+    /// The job decides the fate of an expired hold: if a proposal was recorded with it, the wallet
+    /// must capture it; otherwise the hold is aborted here for good and the wallet releases it.
+    /// </summary>
+    public (Proposal? Recorded, bool NewlyAborted) ResolveHold(string freelancerId, string holdId)
+    {
+        if (FindProposal(freelancerId) is { } p && p.HoldId == holdId) return (p, false);
+        return (null, state.AbortedHolds.Add(holdId));
+    }
+
+    public Proposal Withdraw(string freelancerId) => Transition(freelancerId, ProposalStatus.Withdrawn);
+
+    public Proposal Decline(string freelancerId) => Transition(freelancerId, ProposalStatus.Declined);
+
+    public Proposal Hire(string freelancerId, DateTimeOffset now)
+    {
+        var proposal = RequireProposal(freelancerId);
+        if (state.Status == JobStatus.Filled && state.HiredFreelancerId == freelancerId) return proposal;
+        RequireOpen();
+        if (proposal.Status != ProposalStatus.Active)
+            throw new ConnectsRuleException(Rules.ProposalNotActive, $"The proposal is {proposal.Status.ToString().ToLowerInvariant()}; only an active one can be hired.", "freelancerId");
+        proposal.Status = ProposalStatus.Hired;
+        state.Status = JobStatus.Filled;
+        state.HiredFreelancerId = freelancerId;
+        state.ClosedAt = now;
+        return proposal;
+    }
+
+    /// <summary>
+    /// A client cancels an open job without hiring, or the marketplace removes a job: every
+    /// proposal not withdrawn is owed a refund. Cancelling again changes nothing.
+    /// </summary>
+    public bool Cancel(CancelReason reason, DateTimeOffset now)
+    {
+        if (state.Status is JobStatus.Cancelled or JobStatus.Removed) return false;
+        if (reason == CancelReason.ClientCancelled) RequireOpen();
+        state.Status = reason == CancelReason.ClientCancelled ? JobStatus.Cancelled : JobStatus.Removed;
+        state.CancelReason = reason;
+        state.ClosedAt = now;
+        return true;
+    }
+
+    public IReadOnlyList<RefundOwed> RefundsOwed() =>
+        state.Status is not (JobStatus.Cancelled or JobStatus.Removed)
+            ? []
+            : state.Proposals.Values
+                .Where(p => p.Status != ProposalStatus.Withdrawn && p.RefundedAt is null)
+                .Select(p => new RefundOwed(state.JobId, p.FreelancerId, p.Charged, state.ClosedAt!.Value))
+                .ToList();
+
+    public bool MarkRefunded(string freelancerId, DateTimeOffset now)
+    {
+        var proposal = RequireProposal(freelancerId);
+        if (proposal.RefundedAt is not null) return false;
+        proposal.RefundedAt = now;
+        proposal.Status = ProposalStatus.Refunded;
+        return true;
+    }
+
+    private Proposal Transition(string freelancerId, ProposalStatus to)
+    {
+        var proposal = RequireProposal(freelancerId);
+        if (proposal.Status == to) return proposal;
+        if (proposal.Status != ProposalStatus.Active)
+            throw new ConnectsRuleException(Rules.ProposalNotActive, $"The proposal is {proposal.Status.ToString().ToLowerInvariant()}.", "freelancerId");
+        proposal.Status = to;
+        return proposal;
+    }
+
+    private Proposal RequireProposal(string freelancerId) =>
+        FindProposal(freelancerId) ?? throw new ConnectsRuleException(Rules.ProposalNotFound, $"Freelancer {freelancerId} has no proposal on this job.", "freelancerId");
+
+    private void RequireOpen()
+    {
+        if (state.Status != JobStatus.Open)
+            throw new ConnectsRuleException(Rules.JobNotOpen, $"The job is {state.Status.ToString().ToLowerInvariant()}.");
+    }
+}

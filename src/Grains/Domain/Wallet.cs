@@ -1,0 +1,328 @@
+namespace Connects.Domain;
+
+/// <summary>The persisted state of one freelancer's wallet. Holds only the open cycle's ledger
+/// (plus closed cycles not yet archived to statements), so its size does not grow with age.</summary>
+[GenerateSerializer, Alias("Connects.WalletState")]
+public sealed class WalletState
+{
+    [Id(0)] public string FreelancerId { get; set; } = "";
+    [Id(1)] public bool IsOpen { get; set; }
+    [Id(2)] public Plan Plan { get; set; }
+    /// <summary>A plan that takes effect when the current cycle ends (a downgrade).</summary>
+    [Id(3)] public Plan? NextPlan { get; set; }
+    [Id(4)] public DateTimeOffset Anchor { get; set; }
+    /// <summary>Index of the current billing cycle: every cycle before it has been closed and refreshed.</summary>
+    [Id(5)] public int Cycle { get; set; }
+    [Id(6)] public List<Bucket> Buckets { get; set; } = [];
+    [Id(7)] public List<Hold> Holds { get; set; } = [];
+    [Id(8)] public List<LedgerEntry> Entries { get; set; } = [];
+    [Id(9)] public int Balance { get; set; }
+    [Id(10)] public long NextSequence { get; set; } = 1;
+    [Id(11)] public long NextHoldNumber { get; set; } = 1;
+    /// <summary>Purchases, grants and refunds applied and not yet archived to the receipt book.</summary>
+    [Id(12)] public Dictionary<string, Receipt> Receipts { get; set; } = [];
+    [Id(13)] public LedgerTotals Totals { get; set; } = new();
+    [Id(14)] public int UpgradeGrantedCycle { get; set; } = -1;
+}
+
+/// <summary>What a wallet shows at an instant.</summary>
+[GenerateSerializer, Immutable, Alias("Connects.WalletView")]
+public sealed record WalletView(
+    [property: Id(0)] string FreelancerId,
+    [property: Id(1)] Plan Plan,
+    [property: Id(2)] Plan? NextPlan,
+    [property: Id(3)] int Balance,
+    [property: Id(4)] int Held,
+    [property: Id(5)] int Available,
+    [property: Id(6)] IReadOnlyList<Slice> Buckets,
+    [property: Id(7)] int MonthlyAllotment,
+    [property: Id(8)] DateTimeOffset NextRefreshAt,
+    [property: Id(9)] int ExpiringWithin30Days,
+    [property: Id(10)] DateTimeOffset BillingAnchor,
+    [property: Id(11)] int Cycle);
+
+/// <summary>
+/// The wallet's rules over its state: cycles, refresh, rollover and forfeit, purchases, grants,
+/// holds for proposals, refunds and expiry. Every change of the balance is a ledger entry.
+/// Callers bring the wallet up to <c>now</c> with <see cref="Advance"/> before anything else.
+/// </summary>
+public sealed class Wallet(WalletState state, WalletRules rules)
+{
+    public WalletState State => state;
+    public bool IsOpen => state.IsOpen;
+    public int Balance => state.Balance;
+    public int Held => state.Holds.Sum(h => h.Amount);
+    public int Available => state.Buckets.Sum(b => b.Amount);
+    public BillingCycle CurrentCycle => BillingCycle.Of(state.Anchor, state.Cycle);
+
+    public void Open(string freelancerId, Plan plan, DateTimeOffset now)
+    {
+        if (state.IsOpen) throw new InvalidOperationException("The wallet is already open.");
+        state.FreelancerId = freelancerId;
+        state.IsOpen = true;
+        state.Plan = plan;
+        state.Anchor = now;
+        state.Cycle = 0;
+        var allotment = rules.MonthlyConnects(plan);
+        AddToBuckets(new Slice(BucketSource.Monthly, allotment, CurrentCycle.End));
+        Record(now, LedgerKind.Opened, allotment, "opened", note: plan.ToString().ToLowerInvariant());
+    }
+
+    /// <summary>
+    /// Applies everything that fell due up to <paramref name="now"/>, in time order: expiries,
+    /// cycle ends (rollover or forfeit) and monthly refreshes. Idempotent: a second call with the
+    /// same or an earlier instant changes nothing. Returns whether anything changed.
+    /// </summary>
+    public bool Advance(DateTimeOffset now)
+    {
+        var changed = false;
+        while (true)
+        {
+            var boundary = CurrentCycle.End;
+            var nextExpiry = state.Buckets
+                .Where(b => b.ExpiresAt is { } e && e < boundary && e <= now)
+                .Select(b => b.ExpiresAt!.Value)
+                .DefaultIfEmpty(DateTimeOffset.MaxValue)
+                .Min();
+            if (nextExpiry != DateTimeOffset.MaxValue)
+            {
+                ExpireBuckets(b => b.ExpiresAt == nextExpiry, nextExpiry);
+                changed = true;
+                continue;
+            }
+            if (boundary > now) return changed;
+            CloseCycle(boundary);
+            changed = true;
+        }
+    }
+
+    private void CloseCycle(DateTimeOffset boundary)
+    {
+        var closing = state.Cycle;
+        ExpireBuckets(b => b.Source != BucketSource.Monthly && b.ExpiresAt <= boundary, boundary);
+
+        var unused = TakeBuckets(b => b.Source == BucketSource.Monthly);
+        var rollover = state.Buckets.FirstOrDefault(b => b.Source == BucketSource.Rollover);
+        if (state.Plan == Plan.Plus)
+        {
+            var room = Math.Max(0, rules.PlusRolloverCap - (rollover?.Amount ?? 0));
+            var rolled = Math.Min(unused, room);
+            if (rolled > 0)
+            {
+                AddToBuckets(new Slice(BucketSource.Rollover, rolled, null));
+                Record(boundary, LedgerKind.Rollover, 0, $"cycle-{closing}", closing, rolled);
+            }
+            if (unused - rolled > 0)
+                Record(boundary, LedgerKind.Forfeit, -(unused - rolled), $"cycle-{closing}", closing, note: "over rollover cap");
+        }
+        else
+        {
+            var forfeited = unused + TakeBuckets(b => b.Source == BucketSource.Rollover);
+            if (forfeited > 0)
+                Record(boundary, LedgerKind.Forfeit, -forfeited, $"cycle-{closing}", closing, note: "unused monthly connects");
+        }
+
+        state.Cycle = closing + 1;
+        if (state.NextPlan is { } next)
+        {
+            state.Plan = next;
+            state.NextPlan = null;
+        }
+        var allotment = rules.MonthlyConnects(state.Plan);
+        if (allotment > 0)
+        {
+            AddToBuckets(new Slice(BucketSource.Monthly, allotment, CurrentCycle.End));
+            Record(boundary, LedgerKind.MonthlyRefresh, allotment, $"cycle-{state.Cycle}");
+        }
+    }
+
+    /// <summary>Upgrades take effect at once and grant the allotment difference for the current
+    /// cycle (once per cycle); downgrades take effect when the current cycle ends.</summary>
+    public void ChangePlan(Plan plan, DateTimeOffset now)
+    {
+        if (plan == Plan.Basic)
+        {
+            state.NextPlan = state.Plan == Plan.Plus ? Plan.Basic : null;
+            return;
+        }
+        state.NextPlan = null;
+        if (state.Plan == Plan.Plus) return;
+        state.Plan = Plan.Plus;
+        var difference = rules.PlusMonthlyConnects - rules.BasicMonthlyConnects;
+        if (difference > 0 && state.UpgradeGrantedCycle != state.Cycle)
+        {
+            state.UpgradeGrantedCycle = state.Cycle;
+            AddToBuckets(new Slice(BucketSource.Monthly, difference, CurrentCycle.End));
+            Record(now, LedgerKind.Grant, difference, $"plan-upgrade:cycle-{state.Cycle}", note: "upgrade to plus");
+        }
+    }
+
+    public bool TryFindReceipt(string key, out Receipt receipt) => state.Receipts.TryGetValue(key, out receipt!);
+
+    public PurchaseReceipt Purchase(string paymentReference, int bundle, DateTimeOffset now)
+    {
+        if (!rules.Bundles.Contains(bundle))
+            throw new ConnectsRuleException(Rules.InvalidBundle,
+                $"Bundles come in {string.Join(", ", rules.Bundles)} Connects; {bundle} is not one of them.", "bundle");
+        var expiresAt = now.AddMonths(rules.PurchaseExpiryMonths);
+        AddToBuckets(new Slice(BucketSource.Purchase, bundle, expiresAt));
+        Record(now, LedgerKind.Purchase, bundle, ReceiptKeys.Purchase(paymentReference));
+        var receipt = new PurchaseReceipt(paymentReference, bundle, bundle * rules.PricePerConnectUsd, expiresAt, state.Balance, now);
+        Remember(ReceiptKeys.Purchase(paymentReference), receipt);
+        return receipt;
+    }
+
+    public void Grant(string grantId, int amount, string reason, DateTimeOffset? expiresAt, DateTimeOffset now)
+    {
+        if (amount < 1 || amount > rules.MaxGrantAmount)
+            throw new ConnectsRuleException(Rules.InvalidAmount, $"A grant is between 1 and {rules.MaxGrantAmount} Connects.", "amount");
+        if (expiresAt is { } e && e <= now)
+            throw new ConnectsRuleException(Rules.InvalidExpiry, "A grant must expire in the future.", "expiresAt");
+        AddToBuckets(new Slice(BucketSource.Grant, amount, expiresAt));
+        Record(now, LedgerKind.Grant, amount, ReceiptKeys.Grant(grantId), note: reason);
+        Remember(ReceiptKeys.Grant(grantId), null);
+    }
+
+    public Hold? FindHold(string jobId) => state.Holds.FirstOrDefault(h => h.JobId == jobId);
+
+    /// <summary>Reserves <paramref name="amount"/> Connects for a proposal to <paramref name="jobId"/>,
+    /// soonest-expiring first. Returns null when the available Connects do not cover it.</summary>
+    public Hold? Reserve(string jobId, int amount, DateTimeOffset now)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
+        if (FindHold(jobId) is not null) throw new InvalidOperationException($"A hold for job {jobId} is already pending.");
+        if (Available < amount) return null;
+        var slices = new List<Slice>();
+        var left = amount;
+        foreach (var bucket in SpendOrder().ToList())
+        {
+            var take = Math.Min(left, bucket.Amount);
+            slices.Add(new Slice(bucket.Source, take, bucket.ExpiresAt));
+            bucket.Amount -= take;
+            left -= take;
+            if (left == 0) break;
+        }
+        state.Buckets.RemoveAll(b => b.Amount == 0);
+        var hold = new Hold
+        {
+            HoldId = $"{jobId}#{state.NextHoldNumber++}",
+            JobId = jobId,
+            Slices = slices,
+            CreatedAt = now,
+            ExpiresAt = now + rules.HoldDuration,
+        };
+        state.Holds.Add(hold);
+        return hold;
+    }
+
+    /// <summary>Spends <paramref name="charged"/> of a hold (a price at or below what was held) and
+    /// returns the rest to the wallet. Returns the slices spent, which a refund would restore.</summary>
+    public IReadOnlyList<Slice> Capture(string holdId, int charged, DateTimeOffset now)
+    {
+        var hold = state.Holds.Single(h => h.HoldId == holdId);
+        var (taken, rest) = Slices.Take(hold.Slices, charged);
+        state.Holds.Remove(hold);
+        foreach (var slice in rest) AddToBuckets(slice);
+        Record(now, LedgerKind.Spend, -charged, "proposal:" + hold.JobId);
+        Advance(now);
+        return taken;
+    }
+
+    public void Release(string holdId, DateTimeOffset now)
+    {
+        var hold = state.Holds.Single(h => h.HoldId == holdId);
+        state.Holds.Remove(hold);
+        foreach (var slice in hold.Slices) AddToBuckets(slice);
+        Advance(now);
+    }
+
+    /// <summary>Returns Connects spent on a proposal with their original expiry; any whose expiry
+    /// has passed expire at once.</summary>
+    public int Refund(string jobId, IReadOnlyList<Slice> slices, DateTimeOffset now)
+    {
+        var amount = slices.Sum(s => s.Amount);
+        if (amount > 0)
+        {
+            foreach (var slice in slices) AddToBuckets(slice);
+            Record(now, LedgerKind.Refund, amount, "proposal:" + jobId);
+        }
+        Remember(ReceiptKeys.Refund(jobId), null);
+        Advance(now);
+        return amount;
+    }
+
+    public WalletView View(DateTimeOffset now)
+    {
+        var cycle = CurrentCycle;
+        var horizon = now.AddDays(30);
+        var expiring = state.Buckets
+            .Where(b => b.Source is BucketSource.Purchase or BucketSource.Grant && b.ExpiresAt <= horizon)
+            .Sum(b => b.Amount);
+        if (cycle.End <= horizon) expiring += LeavingAtCycleEnd();
+        var buckets = SpendOrder().Select(b => new Slice(b.Source, b.Amount, b.ExpiresAt)).ToList();
+        return new WalletView(state.FreelancerId, state.Plan, state.NextPlan, state.Balance, Held, Available, buckets,
+            rules.MonthlyConnects(state.Plan), cycle.End, expiring, state.Anchor, state.Cycle);
+    }
+
+    /// <summary>Entries of cycles that have closed: they move to statements.</summary>
+    public IEnumerable<IGrouping<int, LedgerEntry>> ClosedCycleEntries() =>
+        state.Entries.Where(e => e.Cycle < state.Cycle).GroupBy(e => e.Cycle);
+
+    public IReadOnlyList<Receipt> ClosedCycleReceipts() =>
+        state.Receipts.Values.Where(r => r.Cycle < state.Cycle).ToList();
+
+    public void ForgetArchived()
+    {
+        state.Entries.RemoveAll(e => e.Cycle < state.Cycle);
+        foreach (var receipt in ClosedCycleReceipts()) state.Receipts.Remove(receipt.Key);
+    }
+
+    /// <summary>Connects that will not survive the end of the current cycle: all monthly ones on
+    /// Basic, the part over the rollover cap on Plus.</summary>
+    private int LeavingAtCycleEnd()
+    {
+        var monthly = state.Buckets.Where(b => b.Source == BucketSource.Monthly).Sum(b => b.Amount);
+        var rollover = state.Buckets.Where(b => b.Source == BucketSource.Rollover).Sum(b => b.Amount);
+        return state.Plan == Plan.Plus ? Math.Max(0, monthly - Math.Max(0, rules.PlusRolloverCap - rollover)) : monthly + rollover;
+    }
+
+    private IEnumerable<Bucket> SpendOrder() =>
+        state.Buckets.OrderBy(b => b.ExpiresAt, Comparer<DateTimeOffset?>.Create(Slices.CompareExpiry)).ThenBy(b => b.Source);
+
+    private void ExpireBuckets(Func<Bucket, bool> which, DateTimeOffset at)
+    {
+        foreach (var bucket in state.Buckets.Where(which).ToList())
+        {
+            state.Buckets.Remove(bucket);
+            Record(at, LedgerKind.Expiry, -bucket.Amount, "expired:" + bucket.Source.ToString().ToLowerInvariant());
+        }
+    }
+
+    private int TakeBuckets(Predicate<Bucket> which)
+    {
+        var amount = state.Buckets.Where(b => which(b)).Sum(b => b.Amount);
+        state.Buckets.RemoveAll(which);
+        return amount;
+    }
+
+    private void AddToBuckets(Slice slice)
+    {
+        if (slice.Amount <= 0) return;
+        var bucket = state.Buckets.FirstOrDefault(b => b.Source == slice.Source && b.ExpiresAt == slice.ExpiresAt);
+        if (bucket is null) state.Buckets.Add(new Bucket { Source = slice.Source, Amount = slice.Amount, ExpiresAt = slice.ExpiresAt });
+        else bucket.Amount += slice.Amount;
+    }
+
+    private void Remember(string key, PurchaseReceipt? purchase) =>
+        state.Receipts[key] = new Receipt(key, state.Cycle, state.Balance, purchase);
+
+    private void Record(DateTimeOffset at, LedgerKind kind, int amount, string reference, int? cycle = null, int quantity = 0, string? note = null)
+    {
+        var balance = state.Balance + amount;
+        if (balance < 0) throw new InvalidOperationException($"A {kind} of {amount} would make the balance negative.");
+        state.Balance = balance;
+        state.Totals.Add(kind, amount, quantity);
+        state.Entries.Add(new LedgerEntry(state.NextSequence++, at, kind, amount, balance, reference, cycle ?? state.Cycle,
+            quantity == 0 ? Math.Abs(amount) : quantity, note));
+    }
+}

@@ -1,0 +1,160 @@
+using Connects.Contracts;
+using Connects.Domain;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Connects.Grains;
+
+/// <summary>
+/// A job: its terms, its price in Connects and its proposals. It never calls a wallet (wallets call
+/// it while submitting), so refunds after a cancellation are delivered by <see cref="CancellationGrain"/>.
+/// </summary>
+public sealed class JobGrain(
+    [PersistentState("job", ConnectsStorage.Name)] IPersistentState<JobState> stored,
+    IOptions<PricingRules> pricing,
+    [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock) : Grain, IJobGrain, IRemindable
+{
+    public const string RefundsReminder = "refunds";
+    private CategoryDemand? _demand;
+
+    private Job Job => new(stored.State);
+    private DateTimeOffset Now => clock.GetUtcNow();
+    private string JobId => GrainKeys.IdOf(this);
+
+    public async Task<JobPosted> Post(JobPosting posting)
+    {
+        var previousCategory = stored.State.IsPosted ? stored.State.Category : null;
+        var outcome = Job.Post(JobId, posting.ClientId, posting.Terms, posting.Category, Now);
+        if (outcome != PostOutcome.Unchanged)
+        {
+            await Write();
+            if (previousCategory != posting.Category)
+            {
+                if (previousCategory is not null) await Demand(previousCategory).JobClosed(JobId);
+                _demand = null;
+                await Demand(posting.Category).JobOpened(JobId);
+            }
+        }
+        return new JobPosted(outcome == PostOutcome.Created, await View());
+    }
+
+    public async Task<JobView?> GetJob() => stored.State.IsPosted ? await View() : null;
+
+    public async Task<JobQuote> Quote() =>
+        stored.State.IsPosted
+            ? new JobQuote(true, stored.State.Status, await CurrentPrice())
+            : new JobQuote(false, JobStatus.Open, null);
+
+    public Task<Proposal?> GetProposal(string freelancerId) => Task.FromResult(Job.FindProposal(freelancerId));
+
+    public async Task<RecordResult> RecordProposal(string freelancerId, string holdId, IReadOnlyList<Slice> held)
+    {
+        if (!stored.State.IsPosted) return new RecordResult(RecordOutcome.JobNotFound, null, 0);
+        var price = (await CurrentPrice()).Connects;
+        var result = Job.Record(freelancerId, holdId, held, price, Now);
+        if (result.Outcome == RecordOutcome.Recorded)
+        {
+            await Write();
+            Demand(stored.State.Category).ApplicationReceived().Ignore();
+        }
+        return result;
+    }
+
+    public async Task<Proposal?> ResolveHold(string freelancerId, string holdId)
+    {
+        var (recorded, newlyAborted) = Job.ResolveHold(freelancerId, holdId);
+        if (newlyAborted) await Write();
+        return recorded;
+    }
+
+    public Task<Proposal> Withdraw(string freelancerId) => Change(job => job.Withdraw(freelancerId));
+
+    public Task<Proposal> Decline(string freelancerId) => Change(job => job.Decline(freelancerId));
+
+    public async Task<JobView> Hire(string freelancerId)
+    {
+        var wasOpen = stored.State.Status == JobStatus.Open;
+        await Change(job => job.Hire(freelancerId, Now));
+        if (wasOpen) await Demand(stored.State.Category).JobClosed(JobId);
+        return await View();
+    }
+
+    public async Task<JobView> Cancel(CancelReason reason)
+    {
+        RequirePosted();
+        var wasOpen = stored.State.Status == JobStatus.Open;
+        if (Job.Cancel(reason, Now))
+        {
+            await Write();
+            if (Job.RefundsOwed().Count > 0)
+                await this.RegisterOrUpdateReminder(RefundsReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+            if (wasOpen) await Demand(stored.State.Category).JobClosed(JobId);
+        }
+        return await View();
+    }
+
+    public Task<IReadOnlyList<RefundOwed>> GetRefundsOwed() => Task.FromResult(Job.RefundsOwed());
+
+    public async Task MarkRefunded(string freelancerId)
+    {
+        if (Job.MarkRefunded(freelancerId, Now)) await Write();
+        if (Job.RefundsOwed().Count == 0 && await this.GetReminder(RefundsReminder) is { } reminder)
+            await this.UnregisterReminder(reminder);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != RefundsReminder) return;
+        if (Job.RefundsOwed().Count == 0)
+        {
+            if (await this.GetReminder(RefundsReminder) is { } reminder) await this.UnregisterReminder(reminder);
+            return;
+        }
+        // Not awaited: the delivery calls back into this job (GetRefundsOwed, MarkRefunded).
+        await GrainFactory.Cancellation(JobId).Nudge();
+    }
+
+    private async Task<T> Change<T>(Func<Job, T> change)
+    {
+        RequirePosted();
+        var result = change(Job);
+        await Write();
+        return result;
+    }
+
+    private async Task<ConnectPrice> CurrentPrice()
+    {
+        if (_demand is null || Now - _demand.MeasuredAt >= pricing.Value.DemandCacheDuration || Now < _demand.MeasuredAt)
+            _demand = await Demand(stored.State.Category).Measure();
+        return ConnectPricing.Quote(stored.State.Terms, _demand, pricing.Value);
+    }
+
+    private async Task<JobView> View()
+    {
+        var s = stored.State;
+        var refunds = s.Proposals.Values.Where(p => p.RefundedAt is not null)
+            .Select(p => new RefundMade(p.FreelancerId, p.ConnectsCharged, p.RefundedAt!.Value)).ToList();
+        return new JobView(s.JobId, s.ClientId, s.Status, s.Terms.BudgetUsd, s.Terms.BudgetType, s.Terms.Duration, s.Category,
+            await CurrentPrice(), s.Proposals.Count, s.PostedAt, s.ClosedAt, s.HiredFreelancerId, refunds, Job.RefundsOwed().Count);
+    }
+
+    private void RequirePosted()
+    {
+        if (!stored.State.IsPosted) throw new ConnectsRuleException(Rules.JobNotFound, $"Job {JobId} does not exist.");
+    }
+
+    private async Task Write()
+    {
+        try
+        {
+            await stored.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private ICategoryDemandGrain Demand(string category) => GrainFactory.Demand(category);
+}

@@ -1,0 +1,41 @@
+using Connects.Contracts;
+using Connects.Domain;
+
+namespace Connects.Grains;
+
+[GenerateSerializer, Alias("Connects.StatementState")]
+public sealed class StatementState
+{
+    [Id(0)] public List<LedgerEntry> Entries { get; set; } = [];
+}
+
+public sealed class StatementGrain(
+    [PersistentState("statement", ConnectsStorage.Name)] IPersistentState<StatementState> stored) : Grain, IStatementGrain
+{
+    public async Task Write(IReadOnlyList<LedgerEntry> entries)
+    {
+        if (stored.State.Entries.SequenceEqual(entries)) return;
+        stored.State.Entries = [.. entries];
+        await stored.WriteStateAsync();
+    }
+
+    public Task<IReadOnlyList<LedgerEntry>> Read() => Task.FromResult<IReadOnlyList<LedgerEntry>>(stored.State.Entries);
+}
+
+[GenerateSerializer, Alias("Connects.ReceiptBookState")]
+public sealed class ReceiptBookState
+{
+    [Id(0)] public Dictionary<string, Receipt> Receipts { get; set; } = [];
+}
+
+public sealed class ReceiptBookGrain(
+    [PersistentState("receipts", ConnectsStorage.Name)] IPersistentState<ReceiptBookState> stored) : Grain, IReceiptBookGrain
+{
+    public Task<Receipt?> Find(string key) => Task.FromResult(stored.State.Receipts.GetValueOrDefault(key));
+
+    public async Task Add(IReadOnlyList<Receipt> receipts)
+    {
+        var added = receipts.Count(r => stored.State.Receipts.TryAdd(r.Key, r));
+        if (added > 0) await stored.WriteStateAsync();
+    }
+}

@@ -1,0 +1,284 @@
+using Connects.Contracts;
+using Connects.Domain;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Storage;
+
+namespace Connects.Grains;
+
+/// <summary>
+/// A freelancer's wallet. Thin: it loads state, lets <see cref="Wallet"/> decide, archives closed
+/// cycles, persists, answers. Cycles are applied lazily on every call and activation; a durable
+/// reminder only brings idle wallets up to date, and a duplicate or late tick finds nothing to do.
+/// </summary>
+public sealed partial class WalletGrain(
+    [PersistentState("wallet", ConnectsStorage.Name)] IPersistentState<WalletState> stored,
+    IOptions<WalletRules> rules,
+    [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock,
+    ILogger<WalletGrain> logger) : Grain, IWalletGrain, IRemindable
+{
+    public const string RefreshReminder = "monthly-refresh";
+    private const int MaxPriceRetries = 3;
+    private IGrainTimer? _holdTimer;
+
+    private string FreelancerId => GrainKeys.IdOf(this);
+    private Wallet Wallet => new(stored.State, rules.Value);
+    private DateTimeOffset Now => clock.GetUtcNow();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (stored.State.IsOpen) await CatchUp();
+    }
+
+    public async Task<WalletOpened> Open(Plan plan)
+    {
+        if (stored.State.IsOpen) return new WalletOpened(false, (await CatchUp()).View(Now));
+        var wallet = Wallet;
+        wallet.Open(FreelancerId, plan, Now);
+        await Save(wallet);
+        var period = rules.Value.RefreshReminderPeriod;
+        await this.RegisterOrUpdateReminder(RefreshReminder, period, period);
+        return new WalletOpened(true, wallet.View(Now));
+    }
+
+    public async Task<WalletView?> GetWallet() =>
+        stored.State.IsOpen ? (await CatchUp()).View(Now) : null;
+
+    public async Task<WalletView> ChangePlan(Plan plan)
+    {
+        var wallet = await RequireOpen();
+        var before = (stored.State.Plan, stored.State.NextPlan, stored.State.Balance);
+        wallet.ChangePlan(plan, Now);
+        if (before != (stored.State.Plan, stored.State.NextPlan, stored.State.Balance)) await Save(wallet);
+        return wallet.View(Now);
+    }
+
+    public async Task<PurchaseResult> Purchase(string paymentReference, int bundle)
+    {
+        var wallet = await RequireOpen();
+        var previous = await FindReceipt(wallet, ReceiptKeys.Purchase(paymentReference));
+        if (previous is not null)
+        {
+            var receipt = previous.Purchase!;
+            if (receipt.Connects != bundle)
+                throw new ConnectsRuleException(Rules.ReferenceReused,
+                    $"Payment reference {paymentReference} already bought {receipt.Connects} Connects.", "paymentReference");
+            return new PurchaseResult(false, receipt);
+        }
+        var made = wallet.Purchase(paymentReference, bundle, Now);
+        await Save(wallet);
+        return new PurchaseResult(true, made);
+    }
+
+    public async Task<GrantResult> Grant(string grantId, int amount, string reason, DateTimeOffset? expiresAt)
+    {
+        var wallet = await RequireOpen();
+        var previous = await FindReceipt(wallet, ReceiptKeys.Grant(grantId));
+        if (previous is not null) return new GrantResult(false, previous.Balance);
+        wallet.Grant(grantId, amount, reason, expiresAt, Now);
+        await Save(wallet);
+        return new GrantResult(true, wallet.Balance);
+    }
+
+    public async Task<SubmissionResult> SubmitProposal(string jobId, int expectedConnects)
+    {
+        if (!stored.State.IsOpen) return new SubmissionResult(SubmissionOutcome.WalletNotFound);
+        var wallet = await CatchUp();
+        var job = GrainFactory.Job(jobId);
+        var hold = wallet.FindHold(jobId);
+
+        // A retry after the job recorded the proposal: finish what the first attempt started.
+        if (await job.GetProposal(FreelancerId) is { } existing)
+        {
+            if (hold is not null) await Settle(wallet, hold, existing);
+            return new SubmissionResult(SubmissionOutcome.AlreadySubmitted, existing.ConnectsCharged, wallet.Balance);
+        }
+
+        for (var attempt = 0; attempt < MaxPriceRetries; attempt++)
+        {
+            var quote = await job.Quote();
+            if (!quote.Posted || quote.Status != JobStatus.Open || quote.Price!.Connects > expectedConnects)
+            {
+                if (hold is not null) await ReleaseAndSave(wallet, hold);
+                return !quote.Posted ? new SubmissionResult(SubmissionOutcome.JobNotFound)
+                    : quote.Status != JobStatus.Open ? new SubmissionResult(SubmissionOutcome.JobNotOpen, JobStatus: quote.Status)
+                    : new SubmissionResult(SubmissionOutcome.PriceChanged, ConnectsRequired: quote.Price!.Connects);
+            }
+            var price = quote.Price.Connects;
+            if (hold is not null && hold.Amount < price)
+            {
+                await ReleaseAndSave(wallet, hold);
+                hold = null;
+            }
+            if (hold is null)
+            {
+                hold = wallet.Reserve(jobId, price, Now);
+                if (hold is null)
+                    return new SubmissionResult(SubmissionOutcome.InsufficientConnects, ConnectsRequired: price,
+                        Balance: wallet.Balance, Available: wallet.Available, NextRefreshAt: wallet.CurrentCycle.End);
+                await Save(wallet);
+            }
+
+            RecordResult recorded;
+            try
+            {
+                recorded = await job.RecordProposal(FreelancerId, hold.HoldId, hold.Slices);
+            }
+            catch
+            {
+                // Unknown whether the job recorded it: keep the hold; it is resolved with the job when it
+                // expires, or by the caller's retry, whichever comes first.
+                ScheduleHoldResolution();
+                throw;
+            }
+
+            switch (recorded.Outcome)
+            {
+                case RecordOutcome.Recorded or RecordOutcome.AlreadyRecorded:
+                    await Settle(wallet, hold, recorded.Proposal!);
+                    return new SubmissionResult(
+                        recorded.Outcome == RecordOutcome.Recorded ? SubmissionOutcome.Submitted : SubmissionOutcome.AlreadySubmitted,
+                        recorded.Proposal!.ConnectsCharged, wallet.Balance);
+                case RecordOutcome.PriceAboveHold or RecordOutcome.HoldAborted:
+                    await ReleaseAndSave(wallet, hold);
+                    hold = null;
+                    continue;
+                case RecordOutcome.JobNotOpen:
+                    await ReleaseAndSave(wallet, hold);
+                    return new SubmissionResult(SubmissionOutcome.JobNotOpen);
+                default:
+                    await ReleaseAndSave(wallet, hold);
+                    return new SubmissionResult(SubmissionOutcome.JobNotFound);
+            }
+        }
+        var latest = await job.Quote();
+        return new SubmissionResult(SubmissionOutcome.PriceChanged, ConnectsRequired: latest.Price?.Connects ?? 0);
+    }
+
+    public async Task<int> Refund(RefundOwed refund)
+    {
+        var wallet = await RequireOpen();
+        var key = ReceiptKeys.Refund(refund.JobId);
+        if (wallet.TryFindReceipt(key, out _)) return 0;
+        // A refund is applied after its job was cancelled; only if that was in an archived cycle can
+        // its receipt have moved to the receipt book.
+        if (BillingCycle.At(stored.State.Anchor, refund.CancelledAt).Index < stored.State.Cycle
+            && await ReceiptBook.Find(key) is not null) return 0;
+        var amount = wallet.Refund(refund.JobId, refund.Slices, Now);
+        await Save(wallet);
+        return amount;
+    }
+
+    public async Task<HistoryPage?> GetHistory(HistoryQuery query)
+    {
+        if (!stored.State.IsOpen) return null;
+        var wallet = await CatchUp();
+        var recent = History.Select(stored.State.Entries, query).ToList();
+        if (recent.Count > query.Limit) return History.Page(recent, query.Limit);
+        var oldestUnarchived = stored.State.Entries.Select(e => e.Cycle).DefaultIfEmpty(stored.State.Cycle).Min();
+        var entries = recent;
+        foreach (var cycle in History.ClosedCyclesToRead(stored.State.Anchor, query, oldestUnarchived))
+        {
+            var closed = await GrainFactory.Statement(FreelancerId, cycle).Read();
+            entries.AddRange(History.Select(closed, query));
+            if (entries.Count > query.Limit) break;
+        }
+        return History.Page(entries, query.Limit);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != RefreshReminder || !stored.State.IsOpen) return;
+        await CatchUp();
+    }
+
+    private IReceiptBookGrain ReceiptBook => GrainFactory.ReceiptBook(FreelancerId);
+
+    private async Task<Receipt?> FindReceipt(Wallet wallet, string key) =>
+        wallet.TryFindReceipt(key, out var receipt) ? receipt : await ReceiptBook.Find(key);
+
+    private async Task<Wallet> RequireOpen() =>
+        stored.State.IsOpen
+            ? await CatchUp()
+            : throw new ConnectsRuleException(Rules.WalletNotOpen, $"Freelancer {FreelancerId} has no wallet.");
+
+    /// <summary>Brings the wallet up to now: resolves expired holds with their jobs, applies cycles and expiries.</summary>
+    private async Task<Wallet> CatchUp()
+    {
+        var wallet = Wallet;
+        var changed = false;
+        foreach (var hold in stored.State.Holds.Where(h => h.ExpiresAt <= Now).ToList())
+        {
+            try
+            {
+                var recorded = await GrainFactory.Job(hold.JobId).ResolveHold(FreelancerId, hold.HoldId);
+                if (recorded is not null) wallet.Capture(hold.HoldId, recorded.ConnectsCharged, Now);
+                else wallet.Release(hold.HoldId, Now);
+                changed = true;
+            }
+            catch (Exception ex) when (ex is not InconsistentStateException)
+            {
+                LogHoldUnresolved(logger, ex, FreelancerId, hold.HoldId);
+                ScheduleHoldResolution();
+            }
+        }
+        changed |= wallet.Advance(Now);
+        if (changed) await Save(wallet);
+        return wallet;
+    }
+
+    private async Task Settle(Wallet wallet, Hold hold, Proposal recorded)
+    {
+        if (recorded.HoldId == hold.HoldId) wallet.Capture(hold.HoldId, recorded.ConnectsCharged, Now);
+        else wallet.Release(hold.HoldId, Now);
+        await Save(wallet);
+    }
+
+    private async Task ReleaseAndSave(Wallet wallet, Hold hold)
+    {
+        wallet.Release(hold.HoldId, Now);
+        await Save(wallet);
+    }
+
+    /// <summary>
+    /// Archives closed cycles (statements, receipts: idempotent writes) and then persists the wallet.
+    /// If anything fails, the activation is dropped so the next call starts again from stored state.
+    /// </summary>
+    private async Task Save(Wallet wallet)
+    {
+        try
+        {
+            foreach (var cycle in wallet.ClosedCycleEntries())
+                await GrainFactory.Statement(FreelancerId, cycle.Key).Write(cycle.ToList());
+            var receipts = wallet.ClosedCycleReceipts();
+            if (receipts.Count > 0) await ReceiptBook.Add(receipts);
+            wallet.ForgetArchived();
+            await stored.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private void ScheduleHoldResolution()
+    {
+        if (_holdTimer is not null || stored.State.Holds.Count == 0) return;
+        var due = stored.State.Holds.Min(h => h.ExpiresAt) - Now;
+        var period = rules.Value.HoldDuration;
+        _holdTimer = this.RegisterGrainTimer(async () =>
+        {
+            await CatchUp();
+            if (stored.State.Holds.Count == 0)
+            {
+                _holdTimer?.Dispose();
+                _holdTimer = null;
+            }
+        }, due < TimeSpan.Zero ? TimeSpan.Zero : due, period);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} could not resolve hold {HoldId} with its job yet")]
+    private static partial void LogHoldUnresolved(ILogger logger, Exception ex, string freelancerId, string holdId);
+}
