@@ -2,7 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace Connects.Domain;
 
-[JsonConverter(typeof(JsonStringEnumConverter<Plan>))]
+/// <summary>Enums travel as their kebab-case names only: a number or an unknown name is refused.</summary>
+public sealed class StrictEnumConverter<TEnum>() : JsonStringEnumConverter<TEnum>(namingPolicy: null, allowIntegerValues: false)
+    where TEnum : struct, Enum;
+
+[JsonConverter(typeof(StrictEnumConverter<Plan>))]
 public enum Plan
 {
     [JsonStringEnumMemberName("basic")] Basic,
@@ -10,7 +14,7 @@ public enum Plan
 }
 
 /// <summary>Where Connects in a bucket came from; decides how they leave (expiry, forfeit, rollover).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<BucketSource>))]
+[JsonConverter(typeof(StrictEnumConverter<BucketSource>))]
 public enum BucketSource
 {
     [JsonStringEnumMemberName("monthly")] Monthly,
@@ -19,7 +23,7 @@ public enum BucketSource
     [JsonStringEnumMemberName("grant")] Grant,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<LedgerKind>))]
+[JsonConverter(typeof(StrictEnumConverter<LedgerKind>))]
 public enum LedgerKind
 {
     [JsonStringEnumMemberName("opened")] Opened,
@@ -33,14 +37,14 @@ public enum LedgerKind
     [JsonStringEnumMemberName("expiry")] Expiry,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<BudgetType>))]
+[JsonConverter(typeof(StrictEnumConverter<BudgetType>))]
 public enum BudgetType
 {
     [JsonStringEnumMemberName("fixed")] Fixed,
     [JsonStringEnumMemberName("hourly")] Hourly,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<ProjectDuration>))]
+[JsonConverter(typeof(StrictEnumConverter<ProjectDuration>))]
 public enum ProjectDuration
 {
     [JsonStringEnumMemberName("less-than-1-week")] LessThan1Week,
@@ -50,7 +54,7 @@ public enum ProjectDuration
     [JsonStringEnumMemberName("more-than-6-months")] MoreThanSixMonths,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<JobStatus>))]
+[JsonConverter(typeof(StrictEnumConverter<JobStatus>))]
 public enum JobStatus
 {
     [JsonStringEnumMemberName("open")] Open,
@@ -59,7 +63,7 @@ public enum JobStatus
     [JsonStringEnumMemberName("removed")] Removed,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<ProposalStatus>))]
+[JsonConverter(typeof(StrictEnumConverter<ProposalStatus>))]
 public enum ProposalStatus
 {
     [JsonStringEnumMemberName("active")] Active,
@@ -69,7 +73,7 @@ public enum ProposalStatus
     [JsonStringEnumMemberName("refunded")] Refunded,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<CancelReason>))]
+[JsonConverter(typeof(StrictEnumConverter<CancelReason>))]
 public enum CancelReason
 {
     [JsonStringEnumMemberName("client-cancelled")] ClientCancelled,

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text;
+using Connects.Contracts;
+using Connects.Domain;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Connects.Api.Endpoints;
+
+public static class WalletEndpoints
+{
+    private static readonly int[] HistoryDays = [7, 30, 90];
+    public const int MaxHistoryLimit = 500;
+
+    public static RouteGroupBuilder MapWallets(this RouteGroupBuilder v1)
+    {
+        var wallets = v1.MapGroup("/freelancers/{freelancerId}").WithTags("Wallets");
+
+        wallets.MapPost("/wallet", async Task<Results<Created<WalletView>, Ok<WalletView>>> (string freelancerId, OpenWalletRequest body, IGrainFactory grains) =>
+        {
+            var opened = await grains.Wallet(freelancerId).Open(body.Plan!.Value);
+            return opened.Created
+                ? TypedResults.Created($"/v1/freelancers/{freelancerId}/wallet", opened.Wallet)
+                : TypedResults.Ok(opened.Wallet);
+        }).WithSummary("Open a wallet (idempotent)");
+
+        wallets.MapGet("/wallet", async Task<IResult> (string freelancerId, IGrainFactory grains) =>
+            await grains.Wallet(freelancerId).GetWallet() is { } wallet
+                ? TypedResults.Ok(wallet)
+                : Problems.NotFound(Rules.WalletNotOpen, $"Freelancer {freelancerId} has no wallet."))
+            .WithSummary("Balance, buckets and next refresh as of now");
+
+        wallets.MapPut("/membership", async (string freelancerId, ChangePlanRequest body, IGrainFactory grains) =>
+            TypedResults.Ok(await grains.Wallet(freelancerId).ChangePlan(body.Plan!.Value)))
+            .WithSummary("Upgrade (at once) or downgrade (next cycle)");
+
+        wallets.MapPost("/purchases", async Task<Results<Created<PurchaseResponse>, Ok<PurchaseResponse>>> (string freelancerId, PurchaseRequest body, IGrainFactory grains) =>
+        {
+            var result = await grains.Wallet(freelancerId).Purchase(body.PaymentReference!, body.Bundle!.Value);
+            var response = PurchaseResponse.From(result.Receipt);
+            return result.Created
+                ? TypedResults.Created($"/v1/freelancers/{freelancerId}/history", response)
+                : TypedResults.Ok(response);
+        }).WithSummary("Buy a bundle, once per payment reference");
+
+        wallets.MapGet("/history", History).WithSummary("Ledger entries, newest first; Accept: text/csv for CSV");
+        return v1;
+    }
+
+    private static async Task<IResult> History(
+        string freelancerId, int? days, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor,
+        HttpContext http, IGrainFactory grains, [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock)
+    {
+        if (days is not null && (from is not null || to is not null))
+            return Problems.BadField("days", "Give either days or from/to, not both.");
+        if (days is { } d && !HistoryDays.Contains(d))
+            return Problems.BadField("days", "Must be 7, 30 or 90.");
+        if (limit is < 1 or > MaxHistoryLimit)
+            return Problems.BadField("limit", $"Must be between 1 and {MaxHistoryLimit}.");
+        long? before = null;
+        if (cursor is not null)
+        {
+            if (!long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var c) || c < 1)
+                return Problems.BadField("cursor", "Not a cursor this API returned.");
+            before = c;
+        }
+        var now = clock.GetUtcNow();
+        var end = to ?? now;
+        var start = from ?? end.AddDays(-(days ?? 30));
+        if (start > end) return Problems.BadField("from", "Must not be after to.");
+
+        var page = await grains.Wallet(freelancerId).GetHistory(new HistoryQuery(start, end, limit ?? 50, before));
+        if (page is null) return Problems.NotFound(Rules.WalletNotOpen, $"Freelancer {freelancerId} has no wallet.");
+        var entries = page.Entries.Select(HistoryEntry.From).ToList();
+        var next = page.NextBefore?.ToString(CultureInfo.InvariantCulture);
+
+        if (http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase)))
+        {
+            if (next is not null) http.Response.Headers["X-Next-Cursor"] = next;
+            return TypedResults.Text(Csv(entries), "text/csv", Encoding.UTF8);
+        }
+        return TypedResults.Ok(new HistoryResponse(freelancerId, start, end, entries, next));
+    }
+
+    private static string Csv(IEnumerable<HistoryEntry> entries)
+    {
+        var csv = new StringBuilder("sequence,at,kind,amount,balanceAfter,reference,note\n");
+        foreach (var e in entries)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{e.Sequence},{e.At:O},{Kind(e.Kind)},{e.Amount},{e.BalanceAfter},{Field(e.Reference)},{Field(e.Note)}\n");
+        }
+        return csv.ToString();
+    }
+
+    private static string Kind(LedgerKind kind) => System.Text.Json.JsonSerializer.Serialize(kind).Trim('"');
+
+    private static string Field(string? value) =>
+        value is null ? "" : value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Connects.Domain;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Connects.Api;
+
+/// <summary>
+/// Turns what escapes an endpoint into problem details: unreadable or ill-typed JSON → 400 naming
+/// the field; a rule the domain refused → its status; the cluster not answering → 503 with
+/// Retry-After (the caller retries with the same idempotency key: nothing is charged twice).
+/// </summary>
+public sealed partial class ErrorHandling(IProblemDetailsService problems, ILogger<ErrorHandling> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, problem) = exception switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, BadRequest(bad)),
+            ConnectsRuleException rule => RuleProblem(rule),
+            TimeoutException or OrleansException or OperationCanceledException when !http.RequestAborted.IsCancellationRequested =>
+                (StatusCodes.Status503ServiceUnavailable, Problems.Make(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable,
+                    "The service is briefly unavailable.", "Retry the same request; it is safe to repeat.")),
+            _ => (0, null),
+        };
+        if (problem is null) return false;
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            LogUnavailable(logger, exception, http.Request.Path);
+            http.Response.Headers.RetryAfter = "1";
+        }
+        http.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static (int, Microsoft.AspNetCore.Mvc.ProblemDetails) RuleProblem(ConnectsRuleException rule)
+    {
+        var result = (IStatusCodeHttpResult)Problems.From(rule);
+        var problem = ((Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult)result).ProblemDetails;
+        return (result.StatusCode ?? 400, problem);
+    }
+
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails BadRequest(BadHttpRequestException bad)
+    {
+        if (bad.StatusCode == StatusCodes.Status400BadRequest)
+        {
+            var json = bad.InnerException as JsonException ?? bad.InnerException?.InnerException as JsonException;
+            var field = FieldOf(json?.Path);
+            var message = json is null ? bad.Message : Describe(json);
+            return Problems.FieldProblem(field, message);
+        }
+        return Problems.Make(bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "payload-too-large" : "unsupported-request",
+            "The request cannot be read.", bad.Message);
+    }
+
+    private static string FieldOf(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$") return "body";
+        var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+        return field.Length == 0 ? "body" : field;
+    }
+
+    private static string Describe(JsonException json) =>
+        json.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "Unknown field."
+        : json.Message.Contains("is invalid after", StringComparison.Ordinal) || json.Message.Contains("invalid start", StringComparison.Ordinal) ? "The body is not valid JSON."
+        : "The value is not of the expected type or is not one of the allowed values.";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The cluster did not answer {Path}; answered 503")]
+    private static partial void LogUnavailable(ILogger logger, Exception ex, string path);
+}

@@ -1,0 +1,47 @@
+using Connects.Domain;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Connects.Api;
+
+/// <summary>RFC 9457 problem details whose <c>type</c> names the rule that refused the request.</summary>
+public static class Problems
+{
+    public const string Validation = "validation";
+    public const string Unavailable = "service-unavailable";
+
+    public static string TypeOf(string rule) => "/problems/" + rule;
+
+    public static ProblemDetails Make(int status, string rule, string title, string detail, IDictionary<string, object?>? extensions = null)
+    {
+        var problem = new ProblemDetails { Status = status, Type = TypeOf(rule), Title = title, Detail = detail };
+        if (extensions is not null)
+            foreach (var (key, value) in extensions) problem.Extensions[key] = value;
+        return problem;
+    }
+
+    /// <summary>400 naming the field at fault.</summary>
+    public static IResult BadField(string field, string message) =>
+        TypedResults.Problem(FieldProblem(field, message));
+
+    public static HttpValidationProblemDetails FieldProblem(string field, string message, string rule = Validation) => new(
+        new Dictionary<string, string[]> { [field] = [message] })
+    {
+        Status = StatusCodes.Status400BadRequest,
+        Type = TypeOf(rule),
+        Title = "The request is not valid.",
+        Detail = $"{field}: {message}",
+    };
+
+    public static IResult From(ConnectsRuleException ex) => ex.Rule switch
+    {
+        Rules.InvalidBundle or Rules.InvalidAmount or Rules.InvalidExpiry =>
+            TypedResults.Problem(FieldProblem(ex.Field ?? "body", ex.Message, ex.Rule)),
+        Rules.WalletNotOpen or Rules.JobNotFound or Rules.ProposalNotFound =>
+            TypedResults.Problem(Make(StatusCodes.Status404NotFound, ex.Rule, "Not found.", ex.Message)),
+        _ => TypedResults.Problem(Make(StatusCodes.Status409Conflict, ex.Rule, "The request conflicts with the current state.", ex.Message,
+            ex.Field is null ? null : new Dictionary<string, object?> { ["field"] = ex.Field })),
+    };
+
+    public static IResult NotFound(string rule, string detail) =>
+        TypedResults.Problem(Make(StatusCodes.Status404NotFound, rule, "Not found.", detail));
+}

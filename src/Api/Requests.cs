@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+using Connects.Domain;
+
+namespace Connects.Api;
+
+/// <summary>What the API accepts. Validated at the edge by ASP.NET Core's validation; a bad field is a 400 naming it.</summary>
+public static class Ids
+{
+    public const string Pattern = "^[A-Za-z0-9_-]{1,64}$";
+    public const string Message = "Must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'.";
+    public const string ReferencePattern = "^[A-Za-z0-9_.:-]{1,128}$";
+    public const string ReferenceMessage = "Must be 1-128 characters of A-Z, a-z, 0-9, '_', '.', ':' or '-'.";
+    public const string CategoryPattern = "^[a-z0-9][a-z0-9-]{0,63}$";
+    public const string CategoryMessage = "Must be 1-64 characters of a-z, 0-9 or '-', starting with a letter or digit.";
+}
+
+public sealed record OpenWalletRequest([Required] Plan? Plan);
+
+public sealed record ChangePlanRequest([Required] Plan? Plan);
+
+public sealed record PurchaseRequest(
+    [Required, Range(1, 100_000)] int? Bundle,
+    [Required, RegularExpression(Ids.ReferencePattern, ErrorMessage = Ids.ReferenceMessage)] string? PaymentReference);
+
+public sealed record PostJobRequest(
+    [Required, RegularExpression(Ids.Pattern, ErrorMessage = Ids.Message)] string? ClientId,
+    [Required, Range(typeof(decimal), "0.01", "10000000")] decimal? BudgetUsd,
+    [Required] BudgetType? BudgetType,
+    [Required] ProjectDuration? Duration,
+    [Required, RegularExpression(Ids.CategoryPattern, ErrorMessage = Ids.CategoryMessage)] string? Category);
+
+public sealed record SubmitProposalRequest(
+    [Required, RegularExpression(Ids.Pattern, ErrorMessage = Ids.Message)] string? FreelancerId,
+    [Required, Range(1, 10_000)] int? ExpectedConnects);
+
+public sealed record HireRequest([Required, RegularExpression(Ids.Pattern, ErrorMessage = Ids.Message)] string? FreelancerId);
+
+public sealed record CancelRequest([Required] CancelReason? Reason);
+
+public sealed record GrantRequest(
+    [Required, RegularExpression(Ids.ReferencePattern, ErrorMessage = Ids.ReferenceMessage)] string? GrantId,
+    [Required, Range(1, 1_000_000)] int? Amount,
+    [Required, StringLength(200, MinimumLength = 1)] string? Reason,
+    DateTimeOffset? ExpiresAt);
+
+public sealed record AdvanceClockRequest([Required, StringLength(32, MinimumLength = 2)] string? AdvanceBy);
