@@ -24,8 +24,11 @@ public static class History
     /// Entries made at a cycle's end (rollover, forfeit) belong to the closing cycle, hence the one before.</summary>
     public static IEnumerable<int> ClosedCyclesToRead(DateTimeOffset anchor, HistoryQuery query, int oldestUnarchivedCycle)
     {
+        if (oldestUnarchivedCycle <= 0) yield break;
+        var last = query.To >= BillingCycle.Of(anchor, oldestUnarchivedCycle).Start
+            ? oldestUnarchivedCycle - 1
+            : Math.Min(oldestUnarchivedCycle - 1, BillingCycle.At(anchor, query.To).Index);
         var first = Math.Max(0, BillingCycle.At(anchor, query.From).Index - 1);
-        var last = Math.Min(oldestUnarchivedCycle - 1, BillingCycle.At(anchor, query.To).Index);
         for (var cycle = last; cycle >= first; cycle--) yield return cycle;
     }
 

@@ -1,0 +1,58 @@
+using Connects.Silo;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Reminders;
+using Orleans.TestingHost;
+
+namespace Connects.Tests.Support;
+
+/// <summary>
+/// An in-process Orleans cluster on the real storage stack (ADO.NET persistence and reminders on a
+/// migrated SQLite file) with fake time for the Connects economy and for reminders.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public static readonly DateTimeOffset Start = new(2027, 1, 31, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly TempDatabase _database = new();
+
+    public FakeTimeProvider Time { get; } = new(Start);
+    public FakeTimeProvider ReminderTime { get; } = new(Start);
+    public Faults Faults { get; } = new();
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+    public IGrainFactory Grains => Cluster.Client;
+    public StorageSettings Storage => _database.Storage;
+
+    public async Task InitializeAsync()
+    {
+        var rules = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Connects:Wallet:RefreshReminderPeriod"] = "00:01:00",
+        }).Build();
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddConnectsStorage(_database.Storage);
+            silo.AddIncomingGrainCallFilter(Faults);
+            silo.Services.AddConnectsRules(rules);
+            silo.Services.AddKeyedSingleton<TimeProvider>(ConnectsClock.Key, Time);
+            silo.Services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, ReminderTime);
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        _database.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
