@@ -45,7 +45,9 @@ public sealed partial class ErrorHandling(IProblemDetailsService problems, ILogg
         {
             var json = bad.InnerException as JsonException ?? bad.InnerException?.InnerException as JsonException;
             var field = FieldOf(json?.Path);
-            var message = json is null ? bad.Message : Describe(json);
+            var message = json is not null ? Describe(json)
+                : bad.Message.Contains("no body was provided", StringComparison.Ordinal) ? "A JSON body is required."
+                : bad.Message;
             return Problems.FieldProblem(field, message);
         }
         return Problems.Make(bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "payload-too-large" : "unsupported-request",

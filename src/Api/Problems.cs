@@ -42,6 +42,21 @@ public static class Problems
             ex.Field is null ? null : new Dictionary<string, object?> { ["field"] = ex.Field })),
     };
 
+    /// <summary>
+    /// Gives every 400 from ASP.NET Core's own validation the project's shape: type /problems/validation,
+    /// fields named as in the JSON (camelCase), and a detail line.
+    /// </summary>
+    public static void Normalize(ProblemDetails problem)
+    {
+        if (problem is not HttpValidationProblemDetails validation) return;
+        if (validation.Type is null || validation.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
+            validation.Type = TypeOf(Validation);
+        validation.Errors = validation.Errors.ToDictionary(
+            e => string.Join('.', e.Key.Split('.').Select(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName)),
+            e => e.Value);
+        validation.Detail ??= string.Join(" ", validation.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
+    }
+
     public static IResult NotFound(string rule, string detail) =>
         TypedResults.Problem(Make(StatusCodes.Status404NotFound, rule, "Not found.", detail));
 }

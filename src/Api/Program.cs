@@ -9,7 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 // The embedded default: this process co-hosts the silo (SQLite file, no setup).
 builder.AddConnectsSilo();
 
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context => Problems.Normalize(context.ProblemDetails));
 builder.Services.AddExceptionHandler<ErrorHandling>();
 builder.Services.AddValidation();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

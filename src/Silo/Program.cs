@@ -1,20 +1,27 @@
-using Connects.Silo;
 using Microsoft.Extensions.Logging.Abstractions;
 
-var builder = WebApplication.CreateBuilder(args);
+namespace Connects.Silo;
 
-if (args.FirstOrDefault() == "migrate")
+/// <summary>The silo host: <c>dotnet run --project src/Silo</c>, or <c>-- migrate</c> to apply the schema and exit.</summary>
+public static class SiloProgram
 {
-    // `dotnet run --project src/Silo -- migrate`: apply the schema and exit.
-    var storage = ConnectsHosting.Bind<StorageSettings>(builder.Configuration, StorageSettings.Section);
-    var applied = new DatabaseMigrator(storage, NullLogger<DatabaseMigrator>.Instance).Migrate();
-    Console.WriteLine($"{storage.SqlitePath}: {applied.Count} migration(s) applied, schema up to date.");
-    return;
+    public static void Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+
+        if (args.FirstOrDefault() == "migrate")
+        {
+            var storage = ConnectsHosting.Bind<StorageSettings>(builder.Configuration, StorageSettings.Section);
+            var applied = new DatabaseMigrator(storage, NullLogger<DatabaseMigrator>.Instance).Migrate();
+            Console.WriteLine($"{storage.SqlitePath}: {applied.Count} migration(s) applied, schema up to date.");
+            return;
+        }
+
+        builder.AddConnectsSilo();
+        builder.Services.AddConnectsHealthChecks();
+
+        var app = builder.Build();
+        app.MapConnectsHealth();
+        app.Run();
+    }
 }
-
-builder.AddConnectsSilo();
-builder.Services.AddConnectsHealthChecks();
-
-var app = builder.Build();
-app.MapConnectsHealth();
-app.Run();

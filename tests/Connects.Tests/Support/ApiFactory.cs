@@ -1,0 +1,54 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Connects.Tests.Support;
+
+/// <summary>The whole service as the quick start runs it (API co-hosting a silo on SQLite), in a temp folder.</summary>
+public sealed class ApiFactory(string databasePath) : WebApplicationFactory<Program>
+{
+    private readonly int _siloPort = FreePort();
+    private readonly int _gatewayPort = FreePort();
+
+    public string DatabasePath => databasePath;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Connects:Storage:SqlitePath", databasePath);
+        builder.UseSetting("Connects:Silo:SiloPort", _siloPort.ToString());
+        builder.UseSetting("Connects:Silo:GatewayPort", _gatewayPort.ToString());
+        builder.UseSetting("Connects:Silo:ClusterId", "test-" + _siloPort);
+        builder.UseSetting("Connects:Sandbox:Enabled", "true");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>One service for a test class, on its own SQLite file.</summary>
+public sealed class ApiFixture : IAsyncLifetime
+{
+    private readonly TempDatabase _folder = new(migrate: false);
+    public ApiFactory Factory { get; private set; } = null!;
+    public HttpClient Client { get; private set; } = null!;
+
+    public Task InitializeAsync()
+    {
+        Factory = new ApiFactory(Path.Combine(_folder.Folder, "connects.db"));
+        Client = Factory.CreateClient();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        _folder.Dispose();
+    }
+}
