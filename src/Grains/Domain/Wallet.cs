@@ -222,9 +222,8 @@ public sealed class Wallet(WalletState state, WalletRules rules)
         var hold = state.Holds.Single(h => h.HoldId == holdId);
         var (taken, rest) = Slices.Take(hold.Slices, charged);
         state.Holds.Remove(hold);
-        foreach (var slice in rest) AddToBuckets(slice);
         Record(now, LedgerKind.Spend, -charged, "proposal:" + hold.JobId);
-        Advance(now);
+        Return(rest, now);
         return taken;
     }
 
@@ -232,8 +231,7 @@ public sealed class Wallet(WalletState state, WalletRules rules)
     {
         var hold = state.Holds.Single(h => h.HoldId == holdId);
         state.Holds.Remove(hold);
-        foreach (var slice in hold.Slices) AddToBuckets(slice);
-        Advance(now);
+        Return(hold.Slices, now);
     }
 
     /// <summary>Returns Connects spent on a proposal with their original expiry; any whose expiry
@@ -241,13 +239,9 @@ public sealed class Wallet(WalletState state, WalletRules rules)
     public int Refund(string jobId, IReadOnlyList<Slice> slices, DateTimeOffset now)
     {
         var amount = slices.Sum(s => s.Amount);
-        if (amount > 0)
-        {
-            foreach (var slice in slices) AddToBuckets(slice);
-            Record(now, LedgerKind.Refund, amount, "proposal:" + jobId);
-        }
+        if (amount > 0) Record(now, LedgerKind.Refund, amount, "proposal:" + jobId);
         Remember(ReceiptKeys.Refund(jobId), null);
-        Advance(now);
+        Return(slices, now);
         return amount;
     }
 
@@ -288,6 +282,15 @@ public sealed class Wallet(WalletState state, WalletRules rules)
 
     private IEnumerable<Bucket> SpendOrder() =>
         state.Buckets.OrderBy(b => b.ExpiresAt, Comparer<DateTimeOffset?>.Create(Slices.CompareExpiry)).ThenBy(b => b.Source);
+
+    /// <summary>Puts Connects back with their original expiry. Any whose expiry passed while they were
+    /// away expire now, dated now: the ledger stays in time order and never dips below zero.</summary>
+    private void Return(IEnumerable<Slice> slices, DateTimeOffset now)
+    {
+        foreach (var slice in slices) AddToBuckets(slice);
+        ExpireBuckets(b => b.ExpiresAt <= now, now);
+        Advance(now);
+    }
 
     private void ExpireBuckets(Func<Bucket, bool> which, DateTimeOffset at)
     {

@@ -18,4 +18,150 @@ public sealed class BillingCycleTests
             Utc(2027, 11, 30, 9), Utc(2027, 12, 31, 9), Utc(2028, 1, 31, 9),
         ], starts);
     }
+
+    [Fact]
+    public void An_anchor_on_the_31st_keeps_returning_to_the_31st_across_a_leap_february()
+    {
+        var anchor = Utc(2027, 1, 31, 9);
+        Assert.Equal(Utc(2028, 2, 29, 9), BillingCycle.Of(anchor, 13).Start);
+        Assert.Equal(Utc(2028, 3, 31, 9), BillingCycle.Of(anchor, 14).Start);
+        Assert.Equal(Utc(2028, 4, 30, 9), BillingCycle.Of(anchor, 15).Start);
+        Assert.Equal(Utc(2029, 2, 28, 9), BillingCycle.Of(anchor, 25).Start);
+    }
+
+    [Fact]
+    public void A_leap_day_anchor_renews_on_Feb_28_in_common_years_and_Feb_29_in_leap_years()
+    {
+        var anchor = Utc(2028, 2, 29, 14);
+        Assert.Equal(Utc(2028, 3, 29, 14), BillingCycle.Of(anchor, 1).Start);
+        Assert.Equal(Utc(2029, 1, 29, 14), BillingCycle.Of(anchor, 11).Start);
+        Assert.Equal(Utc(2029, 2, 28, 14), BillingCycle.Of(anchor, 12).Start);
+        Assert.Equal(Utc(2029, 3, 29, 14), BillingCycle.Of(anchor, 13).Start);
+        Assert.Equal(Utc(2030, 2, 28, 14), BillingCycle.Of(anchor, 24).Start);
+        Assert.Equal(Utc(2031, 2, 28, 14), BillingCycle.Of(anchor, 36).Start);
+        Assert.Equal(Utc(2032, 2, 29, 14), BillingCycle.Of(anchor, 48).Start);
+        Assert.Equal(Utc(2032, 3, 29, 14), BillingCycle.Of(anchor, 49).Start);
+    }
+
+    [Fact]
+    public void A_Jan_30_anchor_renews_on_the_last_day_of_February_in_leap_and_common_years()
+    {
+        var leap = Utc(2028, 1, 30);
+        Assert.Equal(Utc(2028, 2, 29), BillingCycle.Of(leap, 1).Start);
+        Assert.Equal(Utc(2028, 3, 30), BillingCycle.Of(leap, 2).Start);
+        Assert.Equal(Utc(2029, 2, 28), BillingCycle.Of(leap, 13).Start);
+
+        var common = Utc(2027, 1, 30);
+        Assert.Equal(Utc(2027, 2, 28), BillingCycle.Of(common, 1).Start);
+        Assert.Equal(Utc(2027, 3, 30), BillingCycle.Of(common, 2).Start);
+        Assert.Equal(Utc(2028, 2, 29), BillingCycle.Of(common, 13).Start);
+    }
+
+    [Fact]
+    public void The_cycle_end_is_the_next_cycle_start()
+    {
+        var anchor = Utc(2027, 1, 31, 9);
+        var cycle = BillingCycle.Of(anchor, 0);
+        Assert.Equal(0, cycle.Index);
+        Assert.Equal(anchor, cycle.Start);
+        Assert.Equal(Utc(2027, 2, 28, 9), cycle.End);
+    }
+
+    [Fact]
+    public void A_negative_index_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => BillingCycle.Of(Utc(2027, 1, 31), -1));
+    }
+
+    [Fact]
+    public void At_an_instant_exactly_on_a_boundary_returns_the_cycle_that_starts_there()
+    {
+        var anchor = Utc(2027, 1, 31, 9);
+        var at = BillingCycle.At(anchor, Utc(2027, 2, 28, 9));
+        Assert.Equal(1, at.Index);
+        Assert.Equal(Utc(2027, 2, 28, 9), at.Start);
+        Assert.Equal(Utc(2027, 3, 31, 9), at.End);
+        Assert.Equal(0, BillingCycle.At(anchor, anchor).Index);
+    }
+
+    [Fact]
+    public void At_an_instant_just_before_a_boundary_returns_the_previous_cycle()
+    {
+        var anchor = Utc(2027, 1, 31, 9);
+        Assert.Equal(0, BillingCycle.At(anchor, Utc(2027, 2, 28, 9).AddTicks(-1)).Index);
+        Assert.Equal(1, BillingCycle.At(anchor, Utc(2027, 3, 31, 9).AddTicks(-1)).Index);
+        // Mar 30 at 23:00 is before the Mar 31 09:00 renewal even though the month changed long ago.
+        Assert.Equal(1, BillingCycle.At(anchor, Utc(2027, 3, 31, 8)).Index);
+        // Feb 28 at 08:00 is still cycle 0 although the month differs from the anchor's.
+        Assert.Equal(0, BillingCycle.At(anchor, Utc(2027, 2, 28, 8)).Index);
+    }
+
+    [Fact]
+    public void At_an_instant_five_years_later_returns_cycle_60_or_later()
+    {
+        var anchor = Utc(2027, 1, 31, 9);
+        Assert.Equal(60, BillingCycle.At(anchor, Utc(2032, 1, 31, 9)).Index);
+        Assert.Equal(59, BillingCycle.At(anchor, Utc(2032, 1, 31, 8)).Index);
+        var late = BillingCycle.At(anchor, Utc(2032, 3, 15));
+        Assert.Equal(61, late.Index);
+        Assert.Equal(Utc(2032, 2, 29, 9), late.Start);
+        Assert.Equal(Utc(2032, 3, 31, 9), late.End);
+    }
+
+    [Fact]
+    public void At_an_instant_before_the_anchor_returns_cycle_zero()
+    {
+        var anchor = Utc(2027, 1, 31, 9);
+        Assert.Equal(BillingCycle.Of(anchor, 0), BillingCycle.At(anchor, Utc(2026, 12, 1)));
+        Assert.Equal(BillingCycle.Of(anchor, 0), BillingCycle.At(anchor, anchor.AddTicks(-1)));
+        Assert.Equal(BillingCycle.Of(anchor, 0), BillingCycle.At(anchor, Utc(2020, 6, 30)));
+    }
+
+    [Fact]
+    public void The_time_of_day_of_the_anchor_is_kept_to_the_tick()
+    {
+        var anchor = new DateTimeOffset(2027, 5, 31, 23, 59, 59, 999, TimeSpan.Zero).AddTicks(1234);
+        for (var i = 0; i < 30; i++)
+        {
+            var start = BillingCycle.Of(anchor, i).Start;
+            Assert.Equal(anchor.TimeOfDay, start.TimeOfDay);
+            Assert.Equal(TimeSpan.Zero, start.Offset);
+        }
+        Assert.Equal(new DateTimeOffset(2027, 6, 30, 23, 59, 59, 999, TimeSpan.Zero).AddTicks(1234), BillingCycle.Of(anchor, 1).Start);
+    }
+
+    [Fact]
+    public void An_anchor_given_with_an_offset_is_read_in_UTC()
+    {
+        // 2027-01-31 01:00 at +02:00 is 2027-01-30 23:00 UTC: the anchor day is the 30th.
+        var anchor = new DateTimeOffset(2027, 1, 31, 1, 0, 0, TimeSpan.FromHours(2));
+        Assert.Equal(Utc(2027, 2, 28, 23), BillingCycle.Of(anchor, 1).Start);
+        Assert.Equal(Utc(2027, 3, 30, 23), BillingCycle.Of(anchor, 2).Start);
+    }
+
+    [Theory]
+    [InlineData(2027, 1, 31, 9)]
+    [InlineData(2028, 2, 29, 14)]
+    [InlineData(2027, 1, 30, 0)]
+    [InlineData(2027, 3, 15, 12)]
+    [InlineData(2027, 8, 31, 23)]
+    public void Index_start_and_end_are_consistent_over_60_months(int y, int m, int d, int h)
+    {
+        var anchor = Utc(y, m, d, h);
+        for (var i = 0; i < 60; i++)
+        {
+            var cycle = BillingCycle.Of(anchor, i);
+            var next = BillingCycle.Of(anchor, i + 1);
+            Assert.Equal(i, cycle.Index);
+            Assert.Equal(cycle.End, next.Start);
+            Assert.True(cycle.Start < cycle.End, $"cycle {i} is empty");
+            Assert.InRange((cycle.End - cycle.Start).TotalDays, 28, 31);
+            Assert.Equal(cycle, BillingCycle.At(anchor, cycle.Start));
+            Assert.Equal(i, BillingCycle.At(anchor, cycle.End.AddTicks(-1)).Index);
+            Assert.Equal(i, BillingCycle.At(anchor, cycle.Start + (cycle.End - cycle.Start) / 2).Index);
+            Assert.True(cycle.Contains(cycle.Start));
+            Assert.False(cycle.Contains(cycle.End));
+            Assert.Equal(Math.Min(d, DateTime.DaysInMonth(cycle.Start.Year, cycle.Start.Month)), cycle.Start.Day);
+        }
+    }
 }

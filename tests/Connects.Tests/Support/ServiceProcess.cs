@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Net.Http;
+
+namespace Connects.Tests.Support;
+
+/// <summary>The API as a real process (the built Connects.Api.dll), so a test can kill it with SIGKILL.</summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    public HttpClient Http { get; }
+
+    private ServiceProcess(Process process, HttpClient http)
+    {
+        _process = process;
+        Http = http;
+    }
+
+    public static async Task<ServiceProcess> Start(string databasePath)
+    {
+        var port = ApiFactory.FreePort();
+        var info = new ProcessStartInfo("dotnet", [ApiAssembly()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(databasePath)!,
+        };
+        info.Environment["Urls"] = $"http://127.0.0.1:{port}";
+        info.Environment["Connects__Storage__SqlitePath"] = databasePath;
+        info.Environment["Connects__Silo__SiloPort"] = ApiFactory.FreePort().ToString();
+        info.Environment["Connects__Silo__GatewayPort"] = ApiFactory.FreePort().ToString();
+        info.Environment["Connects__Silo__ClusterId"] = "kill-" + port;
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"The service exited with {process.ExitCode} while starting.");
+            try
+            {
+                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode) break;
+            }
+            catch (HttpRequestException) { }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The service did not become ready.");
+            await Task.Delay(250);
+        }
+        return new ServiceProcess(process, http);
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs.</summary>
+    public async Task Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) await Kill();
+        _process.Dispose();
+        Http.Dispose();
+    }
+
+    private static string ApiAssembly()
+    {
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory); // tests/Connects.Tests/bin/<Configuration>/net10.0/
+        var configuration = testBin.Parent!.Name;
+        var root = testBin;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Connects.Orleans.sln"))) root = root.Parent;
+        if (root is null) throw new InvalidOperationException("Cannot find the repository root from " + AppContext.BaseDirectory);
+        var dll = Path.Combine(root.FullName, "src", "Api", "bin", configuration, "net10.0", "Connects.Api.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the solution first.", dll);
+    }
+}
