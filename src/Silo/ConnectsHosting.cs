@@ -21,6 +21,8 @@ public static class ConnectsHosting
     {
         var configuration = builder.Configuration;
         var storage = Bind<StorageSettings>(configuration, StorageSettings.Section);
+        // A relative database path is relative to the content root (src/Api under `dotnet run`).
+        storage.SqlitePath = Path.GetFullPath(storage.SqlitePath, builder.Environment.ContentRootPath);
         var silo = Bind<SiloSettings>(configuration, SiloSettings.Section);
         var sandbox = Bind<SandboxSettings>(configuration, SandboxSettings.Section);
 
