@@ -6,8 +6,11 @@ using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// The embedded default: this process co-hosts the silo (SQLite file, no setup).
-builder.AddConnectsSilo();
+// The embedded default co-hosts the silo (SQLite file, no setup); in a cluster the API is a client.
+var mode = builder.Configuration.GetValue<string>("Connects:Api:Mode") ?? "embedded";
+if (mode.Equals("client", StringComparison.OrdinalIgnoreCase)) builder.AddConnectsClient();
+else if (mode.Equals("embedded", StringComparison.OrdinalIgnoreCase)) builder.AddConnectsSilo();
+else throw new InvalidOperationException($"Connects:Api:Mode '{mode}' is not supported; use 'embedded' or 'client'.");
 
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context => Problems.Normalize(context.ProblemDetails));
 builder.Services.AddExceptionHandler<ErrorHandling>();
@@ -19,7 +22,6 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
 });
 builder.Services.AddOpenApi();
-builder.Services.AddConnectsHealthChecks();
 
 var app = builder.Build();
 

@@ -1,8 +1,10 @@
-using Connects.Grains;
+using System.ComponentModel.DataAnnotations;
+using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Storage;
@@ -11,13 +13,61 @@ namespace Connects.Silo;
 
 /// <summary>
 /// The one place that wires Orleans for Connects from configuration: rules, clock, storage,
-/// reminders and clustering. The silo host calls it; so does the API when it co-hosts the silo
-/// (the embedded default: one process, one SQLite file).
+/// reminders and clustering. The silo host calls <see cref="AddConnectsSilo"/>; the API calls it too
+/// when it co-hosts the silo (the embedded default) or <see cref="AddConnectsClient"/> when it is a
+/// client of a cluster.
 /// </summary>
 public static class ConnectsHosting
 {
     /// <summary>Hosts a Connects silo in this process.</summary>
     public static IHostApplicationBuilder AddConnectsSilo(this IHostApplicationBuilder builder)
+    {
+        var (storage, silo) = builder.AddConnectsServices();
+        builder.UseOrleans(siloBuilder =>
+        {
+            if (silo.UsesMembershipTable)
+            {
+                siloBuilder.UseAdoNetClustering(options =>
+                {
+                    options.Invariant = storage.Invariant;
+                    options.ConnectionString = storage.EffectiveConnectionString;
+                });
+                siloBuilder.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (silo.ClusterId, silo.ServiceId));
+                if (string.IsNullOrEmpty(silo.AdvertisedAddress))
+                    siloBuilder.ConfigureEndpoints(silo.SiloPort, silo.GatewayPort);
+                else
+                    siloBuilder.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedAddress), silo.SiloPort, silo.GatewayPort);
+            }
+            else
+            {
+                siloBuilder.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+            }
+            siloBuilder.AddConnectsStorage(storage);
+        });
+        builder.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
+        return builder;
+    }
+
+    /// <summary>Makes this process an Orleans client of a cluster that keeps its membership in the database.</summary>
+    public static IHostApplicationBuilder AddConnectsClient(this IHostApplicationBuilder builder)
+    {
+        var (storage, silo) = builder.AddConnectsServices();
+        builder.UseOrleansClient(client =>
+        {
+            client.UseAdoNetClustering(options =>
+            {
+                options.Invariant = storage.Invariant;
+                options.ConnectionString = storage.EffectiveConnectionString;
+            });
+            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (silo.ClusterId, silo.ServiceId));
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        });
+        builder.Services.Configure<ClientMessagingOptions>(builder.Configuration.GetSection("Orleans:Messaging"));
+        return builder;
+    }
+
+    /// <summary>What silo and client processes share: settings, rules, migration, the clock, health checks.</summary>
+    private static (StorageSettings Storage, SiloSettings Silo) AddConnectsServices(this IHostApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
         var storage = Bind<StorageSettings>(configuration, StorageSettings.Section);
@@ -28,31 +78,15 @@ public static class ConnectsHosting
 
         builder.Services.AddConnectsRules(configuration);
         builder.Services.AddSingleton(storage);
+        builder.Services.AddSingleton(silo);
         builder.Services.AddSingleton(sandbox);
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddSingleton<SandboxClockStore>();
-        if (storage.MigrateOnStart)
-        {
-            // Hosted services start in registration order: the schema is in place before Orleans starts.
-            builder.Services.AddHostedService<MigrateOnStart>();
-        }
-        if (sandbox.Enabled)
-        {
-            builder.Services.TryAddSingleton(TimeProvider.System);
-            builder.Services.AddSingleton(sp => new SandboxClock(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SandboxClockStore>()));
-            builder.Services.AddKeyedSingleton<TimeProvider>(ConnectsClock.Key, (sp, _) => sp.GetRequiredService<SandboxClock>());
-        }
-        else
-        {
-            builder.Services.TryAddKeyedSingleton(ConnectsClock.Key, TimeProvider.System);
-        }
-
-        builder.UseOrleans(siloBuilder =>
-        {
-            siloBuilder.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
-            siloBuilder.AddConnectsStorage(storage);
-        });
-        return builder;
+        // Hosted services start in registration order: the schema is in place before Orleans starts.
+        if (storage.MigrateOnStart) builder.Services.AddHostedService<MigrateOnStart>();
+        builder.Services.AddConnectsClock(sandbox);
+        builder.Services.AddConnectsHealthChecks();
+        return (storage, silo);
     }
 
     /// <summary>The domain's rules as validated options (every number of DESIGN.md is a setting).</summary>
@@ -63,21 +97,30 @@ public static class ConnectsHosting
         return services;
     }
 
+    /// <summary>The Connects clock (keyed, see <see cref="ConnectsClock"/>): the sandbox clock when enabled, else the system clock.</summary>
+    private static IServiceCollection AddConnectsClock(this IServiceCollection services, SandboxSettings sandbox)
+    {
+        if (!sandbox.Enabled) return services.AddKeyedSingleton(ConnectsClock.Key, TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new SandboxClock(TimeProvider.System, sp.GetRequiredService<SandboxClockStore>(), sandbox,
+            sp.GetRequiredService<ILogger<SandboxClock>>()));
+        return services.AddKeyedSingleton<TimeProvider>(ConnectsClock.Key, (sp, _) => sp.GetRequiredService<SandboxClock>());
+    }
+
     /// <summary>Grain state and reminders through Orleans' ADO.NET providers on the project's own schema.</summary>
     public static ISiloBuilder AddConnectsStorage(this ISiloBuilder silo, StorageSettings storage)
     {
-        const string invariant = "System.Data.SQLite"; // Orleans' name for Microsoft.Data.Sqlite
         // State is written with Orleans' own serializer: compact, and version tolerant through the [Id]s of the state types.
         silo.Services.AddKeyedSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>(ConnectsStorage.Name);
         silo.AddAdoNetGrainStorage(ConnectsStorage.Name, options =>
         {
-            options.Invariant = invariant;
-            options.ConnectionString = storage.SqliteConnectionString;
+            options.Invariant = storage.Invariant;
+            options.ConnectionString = storage.EffectiveConnectionString;
         });
         silo.UseAdoNetReminderService(options =>
         {
-            options.Invariant = invariant;
-            options.ConnectionString = storage.SqliteConnectionString;
+            options.Invariant = storage.Invariant;
+            options.ConnectionString = storage.EffectiveConnectionString;
         });
         return silo;
     }
@@ -86,9 +129,8 @@ public static class ConnectsHosting
     public static T Bind<T>(IConfiguration configuration, string section) where T : class, new()
     {
         var settings = configuration.GetSection(section).Get<T>() ?? new T();
-        var context = new System.ComponentModel.DataAnnotations.ValidationContext(settings);
-        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(settings, context, errors, validateAllProperties: true))
+        var errors = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(settings, new ValidationContext(settings), errors, validateAllProperties: true))
             throw new OptionsValidationException(section, typeof(T), errors.Select(e => $"{section}: {e.ErrorMessage}"));
         return settings;
     }

@@ -1,21 +1,29 @@
 using DbUp;
+using DbUp.Builder;
 using DbUp.Engine.Output;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Connects.Silo;
 
 /// <summary>
 /// Applies the project's own SQL (deploy/sql/&lt;provider&gt;, embedded in this assembly) with DbUp. The
-/// journal table (SchemaVersions) records what ran, so migrating twice or upgrading is safe.
+/// journal table (SchemaVersions) records what ran, so migrating twice or upgrading is safe. On
+/// PostgreSQL the database is created if missing and migrators of several processes take turns
+/// (an advisory lock), so every silo may migrate on start.
 /// </summary>
 public sealed partial class DatabaseMigrator(StorageSettings storage, ILogger<DatabaseMigrator> logger)
 {
-    public IReadOnlyList<string> Migrate()
+    private const long MigrationLock = 0x436F6E6E65637473; // "Connects"
+
+    public IReadOnlyList<string> Migrate() => storage.IsPostgreSql ? MigratePostgreSql() : MigrateSqlite();
+
+    private IReadOnlyList<string> MigrateSqlite()
     {
         var path = Path.GetFullPath(storage.SqlitePath);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using (var connection = new SqliteConnection(storage.SqliteConnectionString))
+        using (var connection = new SqliteConnection(storage.EffectiveConnectionString))
         {
             connection.Open();
             using var wal = connection.CreateCommand();
@@ -23,29 +31,50 @@ public sealed partial class DatabaseMigrator(StorageSettings storage, ILogger<Da
             wal.CommandText = "PRAGMA journal_mode=WAL;";
             wal.ExecuteNonQuery();
         }
+        return Run(DeployChanges.To.SqliteDatabase(storage.EffectiveConnectionString), "sqlite", path);
+    }
 
-        var upgrader = DeployChanges.To
-            .SqliteDatabase(storage.SqliteConnectionString)
-            .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly, name => name.Contains(".Sql.sqlite.", StringComparison.Ordinal))
+    private IReadOnlyList<string> MigratePostgreSql()
+    {
+        var connectionString = storage.EffectiveConnectionString;
+        EnsureDatabase.For.PostgresqlDatabase(connectionString, new UpgradeLog(logger));
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLock})", connection)) take.ExecuteNonQuery();
+        try
+        {
+            return Run(DeployChanges.To.PostgresqlDatabase(connectionString), "postgresql", connection.Database);
+        }
+        finally
+        {
+            using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({MigrationLock})", connection);
+            release.ExecuteNonQuery();
+        }
+    }
+
+    private IReadOnlyList<string> Run(UpgradeEngineBuilder builder, string folder, string database)
+    {
+        var upgrader = builder
+            .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly, name => name.Contains($".Sql.{folder}.", StringComparison.Ordinal))
             .WithTransactionPerScript()
             .LogTo(new UpgradeLog(logger))
             .Build();
         var result = upgrader.PerformUpgrade();
         if (!result.Successful)
-            throw new InvalidOperationException($"Migrating {path} failed at {result.ErrorScript?.Name}.", result.Error);
+            throw new InvalidOperationException($"Migrating {database} failed at {result.ErrorScript?.Name}.", result.Error);
         var applied = result.Scripts.Select(s => s.Name).ToList();
-        LogMigrated(logger, path, applied.Count);
+        LogMigrated(logger, database, applied.Count);
         return applied;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Database {Path} is up to date ({Applied} scripts applied now)")]
-    private static partial void LogMigrated(ILogger logger, string path, int applied);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database {Database} is up to date ({Applied} scripts applied now)")]
+    private static partial void LogMigrated(ILogger logger, string database, int applied);
 
     private sealed class UpgradeLog(ILogger logger) : IUpgradeLog
     {
         public void LogTrace(string format, params object[] args) => logger.LogTrace(format, args);
         public void LogDebug(string format, params object[] args) => logger.LogDebug(format, args);
-        public void LogInformation(string format, params object[] args) => logger.LogInformation(format, args);
+        public void LogInformation(string format, params object[] args) => logger.LogDebug(format, args);
         public void LogWarning(string format, params object[] args) => logger.LogWarning(format, args);
         public void LogError(string format, params object[] args) => logger.LogError(format, args);
         public void LogError(Exception ex, string format, params object[] args) => logger.LogError(ex, format, args);

@@ -1,16 +1,15 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Connects.Silo;
 
-/// <summary>Ready when the database answers.</summary>
+/// <summary>Ready when the database answers with a migrated schema.</summary>
 public sealed class DatabaseHealthCheck(StorageSettings storage) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            await using var connection = new SqliteConnection(storage.SqliteConnectionString);
+            await using var connection = storage.CreateConnection();
             await connection.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT COUNT(*) FROM OrleansQuery";

@@ -12,14 +12,13 @@ public static class SiloProgram
         if (args.FirstOrDefault() == "migrate")
         {
             var storage = ConnectsHosting.Bind<StorageSettings>(builder.Configuration, StorageSettings.Section);
+            storage.SqlitePath = Path.GetFullPath(storage.SqlitePath, builder.Environment.ContentRootPath);
             var applied = new DatabaseMigrator(storage, NullLogger<DatabaseMigrator>.Instance).Migrate();
-            Console.WriteLine($"{storage.SqlitePath}: {applied.Count} migration(s) applied, schema up to date.");
+            Console.WriteLine($"{storage.Provider}: {applied.Count} migration(s) applied, schema up to date.");
             return;
         }
 
         builder.AddConnectsSilo();
-        builder.Services.AddConnectsHealthChecks();
-
         var app = builder.Build();
         app.MapConnectsHealth();
         app.Run();

@@ -1,31 +1,29 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Connects.Silo;
 
-/// <summary>Reads and writes the sandbox clock's offset (table ConnectsSandboxClock, see deploy/sql).</summary>
+/// <summary>Reads and moves the sandbox clock's offset (table ConnectsSandboxClock, see deploy/sql).</summary>
 public sealed class SandboxClockStore(StorageSettings storage)
 {
-    public TimeSpan Load()
-    {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT OffsetTicks FROM ConnectsSandboxClock WHERE Id = 1";
-        return TimeSpan.FromTicks(Convert.ToInt64(command.ExecuteScalar() ?? 0L));
-    }
+    public TimeSpan Load() => Execute("SELECT OffsetTicks FROM ConnectsSandboxClock WHERE Id = 1", null);
 
-    public void Save(TimeSpan offset)
-    {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE ConnectsSandboxClock SET OffsetTicks = @ticks WHERE Id = 1";
-        command.Parameters.AddWithValue("@ticks", offset.Ticks);
-        command.ExecuteNonQuery();
-    }
+    /// <summary>Moves the offset forward atomically and returns the new offset.</summary>
+    public TimeSpan AdvanceBy(TimeSpan by) =>
+        Execute("UPDATE ConnectsSandboxClock SET OffsetTicks = OffsetTicks + @by WHERE Id = 1 RETURNING OffsetTicks", by.Ticks);
 
-    private SqliteConnection Open()
+    private TimeSpan Execute(string sql, long? by)
     {
-        var connection = new SqliteConnection(storage.SqliteConnectionString);
+        using var connection = storage.CreateConnection();
         connection.Open();
-        return connection;
+        using DbCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        if (by is { } ticks)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "by";
+            parameter.Value = ticks;
+            command.Parameters.Add(parameter);
+        }
+        return TimeSpan.FromTicks(Convert.ToInt64(command.ExecuteScalar() ?? 0L));
     }
 }

@@ -1,41 +1,80 @@
 using System.ComponentModel.DataAnnotations;
+using System.Data.Common;
+using System.Net;
+using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Connects.Silo;
 
-/// <summary>Where state, reminders (and later membership) live. Section <c>Connects:Storage</c>.</summary>
+/// <summary>Where state, reminders and (in a cluster) membership live. Section <c>Connects:Storage</c>.</summary>
 public sealed class StorageSettings : IValidatableObject
 {
     public const string Section = "Connects:Storage";
     public const string Sqlite = "sqlite";
+    public const string PostgreSql = "postgresql";
 
-    /// <summary>The database: <c>sqlite</c> (embedded default).</summary>
+    /// <summary>The database: <c>sqlite</c> (embedded default) or <c>postgresql</c> (cluster).</summary>
     [Required] public string Provider { get; set; } = Sqlite;
 
     /// <summary>The SQLite file, created and migrated on first start.</summary>
     [Required] public string SqlitePath { get; set; } = "data/connects.db";
 
+    /// <summary>The PostgreSQL connection string (Npgsql syntax), for <c>postgresql</c>.</summary>
+    public string? ConnectionString { get; set; }
+
     /// <summary>Apply the project's migrations at start-up (a journal makes it a no-op when up to date).</summary>
     public bool MigrateOnStart { get; set; } = true;
 
-    public string SqliteConnectionString =>
-        $"Data Source={Path.GetFullPath(SqlitePath)};Pooling=True;Default Timeout=30";
+    public bool IsPostgreSql => string.Equals(Provider, PostgreSql, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Orleans' ADO.NET invariant name for the provider ("System.Data.SQLite" loads Microsoft.Data.Sqlite).</summary>
+    public string Invariant => IsPostgreSql ? "Npgsql" : "System.Data.SQLite";
+
+    public string EffectiveConnectionString => IsPostgreSql
+        ? ConnectionString!
+        : $"Data Source={Path.GetFullPath(SqlitePath)};Pooling=True;Default Timeout=30";
+
+    /// <summary>A connection for the project's own SQL (migrations, the sandbox clock, health).</summary>
+    public DbConnection CreateConnection() => IsPostgreSql
+        ? new NpgsqlConnection(EffectiveConnectionString)
+        : new SqliteConnection(EffectiveConnectionString);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!string.Equals(Provider, Sqlite, StringComparison.OrdinalIgnoreCase))
-            yield return new ValidationResult($"Connects:Storage:Provider '{Provider}' is not supported; use 'sqlite'.", [nameof(Provider)]);
+        if (!IsPostgreSql && !string.Equals(Provider, Sqlite, StringComparison.OrdinalIgnoreCase))
+            yield return new ValidationResult($"Connects:Storage:Provider '{Provider}' is not supported; use 'sqlite' or 'postgresql'.", [nameof(Provider)]);
+        if (IsPostgreSql && string.IsNullOrWhiteSpace(ConnectionString))
+            yield return new ValidationResult("Connects:Storage:ConnectionString is required for postgresql.", [nameof(ConnectionString)]);
     }
 }
 
 /// <summary>The silo's place in its cluster. Section <c>Connects:Silo</c>.</summary>
-public sealed class SiloSettings
+public sealed class SiloSettings : IValidatableObject
 {
     public const string Section = "Connects:Silo";
+    public const string Localhost = "localhost";
+    public const string AdoNet = "adonet";
 
+    /// <summary><c>localhost</c>: one silo, no membership table (embedded default). <c>adonet</c>: membership in the database.</summary>
+    [Required] public string Clustering { get; set; } = Localhost;
     [Required, RegularExpression("^[A-Za-z0-9_-]{1,64}$")] public string ClusterId { get; set; } = "connects";
     [Required, RegularExpression("^[A-Za-z0-9_-]{1,64}$")] public string ServiceId { get; set; } = "connects";
     [Range(1, 65535)] public int SiloPort { get; set; } = 11111;
     [Range(1, 65535)] public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos and clients reach this silo on (and the one it listens on).
+    /// Empty: the host's own address is looked up.</summary>
+    public string? AdvertisedAddress { get; set; }
+
+    public bool UsesMembershipTable => string.Equals(Clustering, AdoNet, StringComparison.OrdinalIgnoreCase);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!UsesMembershipTable && !string.Equals(Clustering, Localhost, StringComparison.OrdinalIgnoreCase))
+            yield return new ValidationResult($"Connects:Silo:Clustering '{Clustering}' is not supported; use 'localhost' or 'adonet'.", [nameof(Clustering)]);
+        if (!string.IsNullOrEmpty(AdvertisedAddress) && !IPAddress.TryParse(AdvertisedAddress, out _))
+            yield return new ValidationResult("Connects:Silo:AdvertisedAddress must be an IP address.", [nameof(AdvertisedAddress)]);
+    }
 }
 
 /// <summary>The sandbox clock (like a billing test clock). Section <c>Connects:Sandbox</c>.</summary>
@@ -45,4 +84,7 @@ public sealed class SandboxSettings
 
     /// <summary>Expose <c>/v1/sandbox/clock</c> and let it move the service's time forward.</summary>
     public bool Enabled { get; set; }
+
+    /// <summary>How often a process re-reads the shared offset (other processes of a cluster may have moved it).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")] public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
