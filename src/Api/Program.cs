@@ -30,6 +30,7 @@ app.UseStatusCodePages();
 app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapConnectsHealth();
+app.MapConnectsObservability();
 
 var v1 = app.MapGroup("/v1").AddEndpointFilter<RouteIds>();
 v1.MapWallets();

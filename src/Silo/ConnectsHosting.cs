@@ -23,8 +23,10 @@ public static class ConnectsHosting
     public static IHostApplicationBuilder AddConnectsSilo(this IHostApplicationBuilder builder)
     {
         var (storage, silo) = builder.AddConnectsServices();
+        var observability = builder.AddConnectsObservability();
         builder.UseOrleans(siloBuilder =>
         {
+            siloBuilder.AddConnectsDashboard(observability);
             if (silo.UsesMembershipTable)
             {
                 siloBuilder.UseAdoNetClustering(options =>
@@ -52,8 +54,10 @@ public static class ConnectsHosting
     public static IHostApplicationBuilder AddConnectsClient(this IHostApplicationBuilder builder)
     {
         var (storage, silo) = builder.AddConnectsServices();
+        var observability = builder.AddConnectsObservability();
         builder.UseOrleansClient(client =>
         {
+            client.AddConnectsDashboard(observability);
             client.UseAdoNetClustering(options =>
             {
                 options.Invariant = storage.Invariant;
@@ -92,6 +96,8 @@ public static class ConnectsHosting
     /// <summary>The domain's rules as validated options (every number of DESIGN.md is a setting).</summary>
     public static IServiceCollection AddConnectsRules(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddMetrics();
+        services.TryAddSingleton<ConnectsMetrics>();
         services.AddOptions<WalletRules>().Bind(configuration.GetSection(WalletRules.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PricingRules>().Bind(configuration.GetSection(PricingRules.Section)).ValidateDataAnnotations().ValidateOnStart();
         return services;

@@ -18,9 +18,12 @@ public static class SiloProgram
             return;
         }
 
+        // Quiet defaults for a host that has no appsettings.json of its own (configuration overrides them).
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning);
         builder.AddConnectsSilo();
         var app = builder.Build();
         app.MapConnectsHealth();
+        app.MapConnectsObservability();
         app.Run();
     }
 }

@@ -16,11 +16,14 @@ public sealed partial class WalletGrain(
     [PersistentState("wallet", ConnectsStorage.Name)] IPersistentState<WalletState> stored,
     IOptions<WalletRules> rules,
     [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock,
+    ConnectsMetrics metrics,
     ILogger<WalletGrain> logger) : Grain, IWalletGrain, IRemindable
 {
     public const string RefreshReminder = "monthly-refresh";
     private const int MaxPriceRetries = 3;
     private IGrainTimer? _holdTimer;
+    private long _durableSequence;
+    private int _durableHolds;
 
     private string FreelancerId => GrainKeys.IdOf(this);
     private Wallet Wallet => new(stored.State, rules.Value);
@@ -28,6 +31,7 @@ public sealed partial class WalletGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        (_durableSequence, _durableHolds) = (stored.State.NextSequence, stored.State.Holds.Count);
         if (stored.State.IsOpen) await CatchUp();
     }
 
@@ -82,6 +86,14 @@ public sealed partial class WalletGrain(
     }
 
     public async Task<SubmissionResult> SubmitProposal(string jobId, int expectedConnects)
+    {
+        var result = await Submit(jobId, expectedConnects);
+        if (result.Outcome == SubmissionOutcome.Submitted) metrics.Submitted();
+        else if (result.Outcome != SubmissionOutcome.AlreadySubmitted) metrics.Refused(result.Outcome);
+        return result;
+    }
+
+    private async Task<SubmissionResult> Submit(string jobId, int expectedConnects)
     {
         if (!stored.State.IsOpen) return new SubmissionResult(SubmissionOutcome.WalletNotFound);
         var wallet = await CatchUp();
@@ -253,8 +265,12 @@ public sealed partial class WalletGrain(
                 await GrainFactory.Statement(FreelancerId, cycle.Key).Write(cycle.ToList());
             var receipts = wallet.ClosedCycleReceipts();
             if (receipts.Count > 0) await ReceiptBook.Add(receipts);
+            var made = stored.State.Entries.Where(e => e.Sequence >= _durableSequence).ToList();
             wallet.ForgetArchived();
             await stored.WriteStateAsync();
+            metrics.Recorded(made, Now);
+            metrics.HoldsChanged(stored.State.Holds.Count - _durableHolds);
+            (_durableSequence, _durableHolds) = (stored.State.NextSequence, stored.State.Holds.Count);
         }
         catch
         {
