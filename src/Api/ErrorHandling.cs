@@ -17,7 +17,7 @@ public sealed partial class ErrorHandling(IProblemDetailsService problems, ILogg
         {
             BadHttpRequestException bad => (bad.StatusCode, BadRequest(bad)),
             ConnectsRuleException rule => RuleProblem(rule),
-            TimeoutException or OrleansException or OperationCanceledException when !http.RequestAborted.IsCancellationRequested =>
+            _ when ClusterRetry.IsTransient(exception) || exception is OperationCanceledException && !http.RequestAborted.IsCancellationRequested =>
                 (StatusCodes.Status503ServiceUnavailable, Problems.Make(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable,
                     "The service is briefly unavailable.", "Retry the same request; it is safe to repeat.")),
             _ => (0, null),

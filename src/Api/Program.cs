@@ -32,7 +32,7 @@ app.MapScalarApiReference();
 app.MapConnectsHealth();
 app.MapConnectsObservability();
 
-var v1 = app.MapGroup("/v1").AddEndpointFilter<RouteIds>();
+var v1 = app.MapGroup("/v1").AddEndpointFilter<RouteIds>().AddEndpointFilter<ClusterRetry>();
 v1.MapWallets();
 v1.MapJobs();
 v1.MapAdmin();
