@@ -19,6 +19,9 @@ namespace Connects.Silo;
 /// </summary>
 public static class ConnectsHosting
 {
+    /// <summary>How long a grain call may take before it is abandoned (Orleans' default is 30 s).</summary>
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Hosts a Connects silo in this process.</summary>
     public static IHostApplicationBuilder AddConnectsSilo(this IHostApplicationBuilder builder)
     {
@@ -46,7 +49,13 @@ public static class ConnectsHosting
             }
             siloBuilder.AddConnectsStorage(storage);
         });
+        // Fail over in seconds, not half a minute: a call to a dead silo is abandoned after ResponseTimeout
+        // (the API then retries it), and a silo that misses 3 probes of 2 s is voted dead. Configuration
+        // (Orleans:Membership, Orleans:Messaging) overrides these.
+        builder.Services.Configure<ClusterMembershipOptions>(o => (o.ProbeTimeout, o.NumMissedProbesLimit) = (TimeSpan.FromSeconds(2), 3));
         builder.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
+        builder.Services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
+        builder.Services.Configure<SiloMessagingOptions>(builder.Configuration.GetSection("Orleans:Messaging"));
         return builder;
     }
 
@@ -66,6 +75,7 @@ public static class ConnectsHosting
             client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (silo.ClusterId, silo.ServiceId));
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         });
+        builder.Services.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
         builder.Services.Configure<ClientMessagingOptions>(builder.Configuration.GetSection("Orleans:Messaging"));
         return builder;
     }

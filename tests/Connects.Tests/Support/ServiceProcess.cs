@@ -67,12 +67,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     private static string ApiAssembly()
     {
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory); // tests/Connects.Tests/bin/<Configuration>/net10.0/
-        var configuration = testBin.Parent!.Name;
-        var root = testBin;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Connects.Orleans.sln"))) root = root.Parent;
-        if (root is null) throw new InvalidOperationException("Cannot find the repository root from " + AppContext.BaseDirectory);
-        var dll = Path.Combine(root.FullName, "src", "Api", "bin", configuration, "net10.0", "Connects.Api.dll");
+        var dll = Path.Combine(Repository.Root, "src", "Api", "bin", Repository.Configuration, "net10.0", "Connects.Api.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the solution first.", dll);
     }
 }
