@@ -35,12 +35,15 @@ say() { echo "cluster: $*"; }
 die() { echo "cluster: $*" >&2; exit 1; }
 
 pg_bin() {
-  if ! command -v pg_config >/dev/null 2>&1; then
-    [ "$(id -u)" -eq 0 ] || die "PostgreSQL is not installed (apt-get install postgresql)"
-    say "installing PostgreSQL from Debian's packages"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  local bin=""
+  command -v pg_config >/dev/null 2>&1 && bin="$(pg_config --bindir)"
+  if [ -z "$bin" ] || [ ! -x "$bin/initdb" ] || ! command -v psql >/dev/null 2>&1; then
+    [ "$(id -u)" -eq 0 ] || die "PostgreSQL's server binaries are not installed (apt-get install postgresql)"
+    say "installing PostgreSQL from Debian's packages" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+    bin="$(pg_config --bindir)"
   fi
-  pg_config --bindir
+  echo "$bin"
 }
 
 # PostgreSQL refuses to run as root: as root, run it as the postgres user in folders that user owns.
