@@ -9,7 +9,8 @@
 #   deploy/local/cluster.sh start-silo I start silo I again
 #   deploy/local/cluster.sh status       processes, readiness and the membership table
 #   deploy/local/cluster.sh down [--purge]  stop everything (--purge also deletes the data)
-#   deploy/local/cluster.sh pg-up | pg-down   only PostgreSQL (the tests use this)
+#   deploy/local/cluster.sh migrate      apply the schema (a no-op when it is current)
+#   deploy/local/cluster.sh pg-up | pg-down   only PostgreSQL
 #
 # Settings (environment): CONNECTS_RUN_DIR (default deploy/local/.run: data, logs/, pids/),
 # PG_PORT (55432), API_PORT (5080), SILO_PORT_BASE (11110), GATEWAY_PORT_BASE (30000),
@@ -110,8 +111,10 @@ wait_ready() {
 }
 
 migrate() {
-  ( common_env; dotnet "$(dll Silo)" migrate >>"$logs/migrate.log" 2>&1 ) || die "migration failed: see $logs/migrate.log"
-  say "schema up to date"
+  local out
+  out="$( common_env; dotnet "$(dll Silo)" migrate 2>&1 )" || { echo "$out" >>"$logs/migrate.log"; die "migration failed: see $logs/migrate.log"; }
+  echo "$out" >>"$logs/migrate.log"
+  say "$out"
 }
 
 start_silo() {
@@ -187,6 +190,7 @@ shift || true
 case "$command" in
   pg-up) pg_up ;;
   pg-down) pg_down ;;
+  migrate) migrate ;;
   up)
     count="${1:-3}"
     pg_up

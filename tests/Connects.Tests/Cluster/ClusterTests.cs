@@ -57,6 +57,11 @@ public sealed class ClusterTests(ITestOutputHelper output)
         for (var silo = 1; silo <= 3; silo++)
             if (await cluster.SiloMetric(silo, "orleans_catalog_activation_created_total") > 0) silosWithWork++;
         Assert.True(silosWithWork >= 2, "grains should be spread over the silos");
+        var submitted = 0.0;
+        for (var silo = 1; silo <= 3; silo++) submitted += await cluster.SiloMetric(silo, "connects_proposals_submitted_total");
+        Assert.Equal(12, submitted);
+
+        Assert.Contains("0 migration(s) applied", await cluster.Script("migrate"));
     }
 
     [Fact]
