@@ -15,7 +15,8 @@
 # Settings (environment): CONNECTS_RUN_DIR (default deploy/local/.run: data, logs/, pids/),
 # PG_PORT (55432), API_PORT (5080), SILO_PORT_BASE (11110), GATEWAY_PORT_BASE (30000),
 # HTTP_PORT_BASE (8100): silo I listens on SILO_PORT_BASE+I, GATEWAY_PORT_BASE+I and HTTP_PORT_BASE+I.
-# CONFIGURATION (Release), SANDBOX (false): expose the sandbox clock on the API and follow it in the silos.
+# CONFIGURATION (Release), SANDBOX (false): expose the sandbox clock on the API and follow it in the silos,
+# API_ENVIRONMENT (Development: the API takes no token unless Authentication__Schemes__Bearer__* is set).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -136,6 +137,8 @@ start_api() {
   (
     common_env
     export Connects__Api__Mode=client Urls="http://127.0.0.1:$api_port"
+    # Development: no token needed on this loopback cluster unless Authentication__Schemes__Bearer__* is set.
+    export ASPNETCORE_ENVIRONMENT="${API_ENVIRONMENT:-Development}"
     exec dotnet "$(dll Api)" >>"$logs/api.log" 2>&1
   ) &
   echo $! >"$pids/api.pid"

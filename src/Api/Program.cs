@@ -22,15 +22,24 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
 });
 builder.Services.AddOpenApi();
+builder.AddConnectsSecurity();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapOpenApi();
-app.MapScalarApiReference();
+app.UseMiddleware<BodySizeLimit>();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+if (app.Environment.IsDevelopment())
+{
+    // The API description and its browsable reference are for developers; outside Development nothing but health is anonymous.
+    app.MapOpenApi();
+    app.MapScalarApiReference();
+}
 app.MapConnectsHealth();
-app.MapConnectsObservability();
+app.MapConnectsObservability(endpoints => endpoints.RequireAuthorization(Security.Admin));
 
 var v1 = app.MapGroup("/v1").AddEndpointFilter<RouteIds>().AddEndpointFilter<ClusterRetry>();
 v1.MapWallets();

@@ -96,6 +96,7 @@ public static class ConnectsHosting
         builder.Services.AddSingleton(sandbox);
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddSingleton<SandboxClockStore>();
+        builder.Services.AddSingleton<Auditor>();
         // Hosted services start in registration order: the schema is in place before Orleans starts.
         if (storage.MigrateOnStart) builder.Services.AddHostedService<MigrateOnStart>();
         builder.Services.AddConnectsClock(sandbox);

@@ -48,11 +48,12 @@ public static class Observability
         if (settings.Dashboard) client.AddDashboard();
     }
 
-    public static WebApplication MapConnectsObservability(this WebApplication app)
+    /// <summary>Maps /metrics and /dashboard; <paramref name="protect"/> adds the host's authorization to both.</summary>
+    public static WebApplication MapConnectsObservability(this WebApplication app, Action<IEndpointConventionBuilder>? protect = null)
     {
         var settings = app.Services.GetRequiredService<ObservabilitySettings>();
-        if (settings.Metrics) app.MapPrometheusScrapingEndpoint("/metrics");
-        if (settings.Dashboard) app.MapOrleansDashboard(routePrefix: "/dashboard");
+        if (settings.Metrics) protect?.Invoke(app.MapPrometheusScrapingEndpoint("/metrics"));
+        if (settings.Dashboard) protect?.Invoke(app.MapOrleansDashboard(routePrefix: "/dashboard"));
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Serialization;
 
 namespace Connects.Silo;
 
@@ -20,10 +21,30 @@ public static class SiloProgram
 
         // Quiet defaults for a host that has no appsettings.json of its own (configuration overrides them).
         builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning);
+        if (args.FirstOrDefault() == "audit")
+        {
+            Environment.ExitCode = Audit(builder);
+            return;
+        }
+
         builder.AddConnectsSilo();
         var app = builder.Build();
         app.MapConnectsHealth();
         app.MapConnectsObservability();
         app.Run();
+    }
+
+    /// <summary>`dotnet run --project src/Silo -- audit`: replays every ledger and job from storage, prints the
+    /// report as JSON, exits 0 when clean and 3 when anything is found.</summary>
+    private static int Audit(WebApplicationBuilder builder)
+    {
+        var storage = ConnectsHosting.Bind<StorageSettings>(builder.Configuration, StorageSettings.Section);
+        storage.SqlitePath = Path.GetFullPath(storage.SqlitePath, builder.Environment.ContentRootPath);
+        var silo = ConnectsHosting.Bind<SiloSettings>(builder.Configuration, SiloSettings.Section);
+        using var services = ((IServiceCollection)new ServiceCollection()).AddSerializer(s => s.AddAssembly(typeof(Connects.Domain.WalletState).Assembly)).BuildServiceProvider();
+        var now = TimeProvider.System.GetUtcNow() + new SandboxClockStore(storage).Load();
+        var report = new Auditor(storage, silo, services.GetRequiredService<Orleans.Serialization.Serializer>()).Run(now).GetAwaiter().GetResult();
+        Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true }));
+        return report.Clean ? 0 : 3;
     }
 }

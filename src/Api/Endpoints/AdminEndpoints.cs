@@ -19,14 +19,18 @@ public static class AdminEndpoints
                 return result.Created
                     ? TypedResults.Created($"/v1/freelancers/{freelancerId}/history", response)
                     : TypedResults.Ok(response);
-            }).WithTags("Admin").WithSummary("Grant Connects, once per grantId");
+            }).WithTags("Admin").WithSummary("Grant Connects, once per grantId").RequireAuthorization(Security.Admin).RequireRateLimiting(Security.Writes);
+
+        v1.MapGet("/admin/audit", async (Auditor auditor, [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await auditor.Run(clock.GetUtcNow(), cancellationToken)))
+            .WithTags("Admin").WithSummary("Replay every ledger and job: findings (none when clean) and totals").RequireAuthorization(Security.Admin);
         return v1;
     }
 
     /// <summary>The sandbox clock, only when Connects:Sandbox:Enabled (404 otherwise: the routes do not exist).</summary>
     public static RouteGroupBuilder MapSandbox(this RouteGroupBuilder v1)
     {
-        var sandbox = v1.MapGroup("/sandbox").WithTags("Sandbox");
+        var sandbox = v1.MapGroup("/sandbox").WithTags("Sandbox").RequireAuthorization(Security.Admin);
         sandbox.MapGet("/clock", (SandboxClock clock) => TypedResults.Ok(Describe(clock)))
             .WithSummary("The service's current time and how far it was moved");
         sandbox.MapPost("/clock", IResult (AdvanceClockRequest body, SandboxClock clock) =>
@@ -44,7 +48,7 @@ public static class AdminEndpoints
                 return Problems.BadField("advanceBy", "Must move time forward by at most 3660 days.");
             clock.Advance(by);
             return TypedResults.Ok(Describe(clock));
-        }).WithSummary("Move the service's time forward (e.g. P31D) to see refreshes, rollovers and expiries");
+        }).WithSummary("Move the service's time forward (e.g. P31D) to see refreshes, rollovers and expiries").RequireRateLimiting(Security.Writes);
         return v1;
     }
 

@@ -8,7 +8,7 @@ public static class JobEndpoints
 {
     public static RouteGroupBuilder MapJobs(this RouteGroupBuilder v1)
     {
-        var jobs = v1.MapGroup("/jobs/{jobId}").WithTags("Jobs");
+        var jobs = v1.MapGroup("/jobs/{jobId}").WithTags("Jobs").RequireAuthorization(Security.Marketplace);
 
         jobs.MapPut("", async Task<Results<Created<JobResponse>, Ok<JobResponse>>> (string jobId, PostJobRequest body, IGrainFactory grains) =>
         {
@@ -16,7 +16,7 @@ public static class JobEndpoints
             var posted = await grains.Job(jobId).Post(new JobPosting(body.ClientId!, terms, body.Category!));
             var response = JobResponse.From(posted.Job);
             return posted.Created ? TypedResults.Created($"/v1/jobs/{jobId}", response) : TypedResults.Ok(response);
-        }).WithSummary("Post a job or change its terms (idempotent)");
+        }).WithSummary("Post a job or change its terms (idempotent)").RequireRateLimiting(Security.Writes);
 
         jobs.MapGet("", async Task<IResult> (string jobId, IGrainFactory grains) =>
             await grains.Job(jobId).GetJob() is { } job
@@ -24,23 +24,23 @@ public static class JobEndpoints
                 : Problems.NotFound(Rules.JobNotFound, $"Job {jobId} does not exist."))
             .WithSummary("The job with its current price in Connects");
 
-        jobs.MapPost("/proposals", Submit).WithSummary("Submit a proposal: charges the job's price, never more than expectedConnects");
+        jobs.MapPost("/proposals", Submit).WithSummary("Submit a proposal: charges the job's price, never more than expectedConnects").RequireRateLimiting(Security.Writes);
 
         jobs.MapDelete("/proposals/{freelancerId}", async (string jobId, string freelancerId, IGrainFactory grains) =>
             TypedResults.Ok(ProposalStatus(jobId, await grains.Job(jobId).Withdraw(freelancerId))))
-            .WithSummary("Withdraw a proposal (no refund)");
+            .WithSummary("Withdraw a proposal (no refund)").RequireRateLimiting(Security.Writes);
 
         jobs.MapPost("/proposals/{freelancerId}/decline", async (string jobId, string freelancerId, IGrainFactory grains) =>
             TypedResults.Ok(ProposalStatus(jobId, await grains.Job(jobId).Decline(freelancerId))))
-            .WithSummary("The client declines a proposal (no refund)");
+            .WithSummary("The client declines a proposal (no refund)").RequireRateLimiting(Security.Writes);
 
         jobs.MapPost("/hire", async (string jobId, HireRequest body, IGrainFactory grains) =>
             TypedResults.Ok(JobResponse.From(await grains.Job(jobId).Hire(body.FreelancerId!))))
-            .WithSummary("Hire a freelancer; the job is filled (no refunds)");
+            .WithSummary("Hire a freelancer; the job is filled (no refunds)").RequireRateLimiting(Security.Writes);
 
         jobs.MapPost("/cancel", async (string jobId, CancelRequest body, IGrainFactory grains) =>
             TypedResults.Ok(JobResponse.From(await grains.Cancellation(jobId).Cancel(body.Reason!.Value))))
-            .WithSummary("Cancel without hiring or remove: every proposal not withdrawn is refunded, once");
+            .WithSummary("Cancel without hiring or remove: every proposal not withdrawn is refunded, once").RequireRateLimiting(Security.Writes);
         return v1;
     }
 

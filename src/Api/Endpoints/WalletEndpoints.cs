@@ -21,17 +21,17 @@ public static class WalletEndpoints
             return opened.Created
                 ? TypedResults.Created($"/v1/freelancers/{freelancerId}/wallet", opened.Wallet)
                 : TypedResults.Ok(opened.Wallet);
-        }).WithSummary("Open a wallet (idempotent)");
+        }).WithSummary("Open a wallet (idempotent)").RequireAuthorization(Security.Marketplace).RequireRateLimiting(Security.Writes);
 
         wallets.MapGet("/wallet", async Task<IResult> (string freelancerId, IGrainFactory grains) =>
             await grains.Wallet(freelancerId).GetWallet() is { } wallet
                 ? TypedResults.Ok(wallet)
                 : Problems.NotFound(Rules.WalletNotOpen, $"Freelancer {freelancerId} has no wallet."))
-            .WithSummary("Balance, buckets and next refresh as of now");
+            .WithSummary("Balance, buckets and next refresh as of now").RequireAuthorization(Security.WalletReader);
 
         wallets.MapPut("/membership", async (string freelancerId, ChangePlanRequest body, IGrainFactory grains) =>
             TypedResults.Ok(await grains.Wallet(freelancerId).ChangePlan(body.Plan!.Value)))
-            .WithSummary("Upgrade (at once) or downgrade (next cycle)");
+            .WithSummary("Upgrade (at once) or downgrade (next cycle)").RequireAuthorization(Security.Marketplace).RequireRateLimiting(Security.Writes);
 
         wallets.MapPost("/purchases", async Task<Results<Created<PurchaseResponse>, Ok<PurchaseResponse>>> (string freelancerId, PurchaseRequest body, IGrainFactory grains) =>
         {
@@ -40,9 +40,9 @@ public static class WalletEndpoints
             return result.Created
                 ? TypedResults.Created($"/v1/freelancers/{freelancerId}/history", response)
                 : TypedResults.Ok(response);
-        }).WithSummary("Buy a bundle, once per payment reference");
+        }).WithSummary("Buy a bundle, once per payment reference").RequireAuthorization(Security.Marketplace).RequireRateLimiting(Security.Writes);
 
-        wallets.MapGet("/history", History).WithSummary("Ledger entries, newest first; Accept: text/csv for CSV");
+        wallets.MapGet("/history", History).WithSummary("Ledger entries, newest first; Accept: text/csv for CSV").RequireAuthorization(Security.WalletReader);
         return v1;
     }
 

@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Connects.Tests.Support;
 
 /// <summary>The whole service as the quick start runs it (API co-hosting a silo on SQLite), in a temp folder.</summary>
-public sealed class ApiFactory(string databasePath) : WebApplicationFactory<Program>
+public sealed class ApiFactory(string databasePath, IReadOnlyDictionary<string, string?>? settings = null, string environment = "Development")
+    : WebApplicationFactory<Program>
 {
     private readonly int _siloPort = FreePort();
     private readonly int _gatewayPort = FreePort();
@@ -15,13 +16,14 @@ public sealed class ApiFactory(string databasePath) : WebApplicationFactory<Prog
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(environment);
         builder.UseSetting("Connects:Storage:SqlitePath", databasePath);
         builder.UseSetting("Connects:Silo:SiloPort", _siloPort.ToString());
         builder.UseSetting("Connects:Silo:GatewayPort", _gatewayPort.ToString());
         builder.UseSetting("Connects:Silo:ClusterId", "test-" + _siloPort);
         builder.UseSetting("Connects:Sandbox:Enabled", "true");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
     }
 
     public static int FreePort()

@@ -25,6 +25,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(databasePath)!,
         };
         info.Environment["Urls"] = $"http://127.0.0.1:{port}";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         info.Environment["Connects__Storage__SqlitePath"] = databasePath;
         info.Environment["Connects__Silo__SiloPort"] = ApiFactory.FreePort().ToString();
         info.Environment["Connects__Silo__GatewayPort"] = ApiFactory.FreePort().ToString();

@@ -1,0 +1,126 @@
+namespace Connects.Domain;
+
+/// <summary>A wallet as stored: its state and the entries of its closed cycles (statements).</summary>
+public sealed record StoredWallet(string FreelancerId, WalletState State, IReadOnlyList<LedgerEntry> Archived);
+
+public sealed record AuditFinding(string Kind, string Subject, string Detail);
+
+public sealed record AuditTotals(
+    int Wallets, int Jobs, int Proposals, long Balance,
+    long Opened, long Refreshed, long Granted, long Purchased, long Refunded,
+    long Spent, long Forfeited, long Expired)
+{
+    public long Issued => Opened + Refreshed + Granted + Purchased;
+}
+
+public sealed record AuditReport(DateTimeOffset At, bool Clean, IReadOnlyList<AuditFinding> Findings, AuditTotals Totals);
+
+/// <summary>
+/// Replays every wallet's ledger and every job's proposals and reports what breaks the invariants of
+/// DESIGN.md: a ledger that does not sum to its balance (or has gaps), running totals or buckets that
+/// disagree with it, a negative balance, a hold older than its expiry, a proposal charged without being
+/// recorded or recorded without a charge, a refund on one side only. Clean means no finding.
+/// </summary>
+public static class LedgerAudit
+{
+    public const string LedgerMismatch = "ledger-mismatch";
+    public const string LedgerGap = "ledger-gap";
+    public const string TotalsMismatch = "totals-mismatch";
+    public const string BucketsMismatch = "buckets-mismatch";
+    public const string NegativeBalance = "negative-balance";
+    public const string HoldExpired = "hold-expired";
+    public const string ChargedNotRecorded = "charged-not-recorded";
+    public const string RecordedNotCharged = "recorded-not-charged";
+    public const string ChargeMismatch = "charge-mismatch";
+    public const string RefundNotRecorded = "refund-not-recorded";
+    public const string RefundMissing = "refund-missing";
+
+    public static AuditReport Run(IReadOnlyList<StoredWallet> wallets, IReadOnlyList<JobState> jobs, DateTimeOffset now)
+    {
+        var findings = new List<AuditFinding>();
+        var spends = new Dictionary<(string Freelancer, string Job), List<LedgerEntry>>();
+        var refunds = new Dictionary<(string Freelancer, string Job), List<LedgerEntry>>();
+        var totals = new LedgerTotals();
+        long balance = 0;
+
+        foreach (var wallet in wallets.Where(w => w.State.IsOpen))
+        {
+            var id = wallet.FreelancerId;
+            var state = wallet.State;
+            var entries = wallet.Archived.Concat(state.Entries).GroupBy(e => e.Sequence).Select(g => g.First()).OrderBy(e => e.Sequence).ToList();
+            var running = 0;
+            long expected = 1;
+            foreach (var entry in entries)
+            {
+                if (entry.Sequence != expected)
+                    findings.Add(new(LedgerGap, id, $"entry {expected} is missing (next is {entry.Sequence})"));
+                expected = entry.Sequence + 1;
+                running += entry.Amount;
+                if (running != entry.BalanceAfter)
+                    findings.Add(new(LedgerMismatch, id, $"entry {entry.Sequence} says balance {entry.BalanceAfter}, the entries before it sum to {running}"));
+                totals.Add(entry.Kind, entry.Amount, entry.Quantity);
+                var job = JobOf(entry.Reference);
+                if (job is not null && entry.Kind == LedgerKind.Spend) Add(spends, (id, job), entry);
+                if (job is not null && entry.Kind == LedgerKind.Refund) Add(refunds, (id, job), entry);
+            }
+            if (expected != state.NextSequence)
+                findings.Add(new(LedgerGap, id, $"entries end at {expected - 1}, the wallet has written up to {state.NextSequence - 1}"));
+            if (running != state.Balance)
+                findings.Add(new(LedgerMismatch, id, $"balance {state.Balance}, entries sum to {running}"));
+            if (state.Totals.Net != state.Balance)
+                findings.Add(new(TotalsMismatch, id, $"balance {state.Balance}, running totals say {state.Totals.Net}"));
+            var held = state.Holds.Sum(h => h.Amount);
+            if (state.Buckets.Sum(b => b.Amount) + held != state.Balance)
+                findings.Add(new(BucketsMismatch, id, $"balance {state.Balance}, buckets {state.Buckets.Sum(b => b.Amount)} + held {held}"));
+            if (state.Balance < 0) findings.Add(new(NegativeBalance, id, $"balance {state.Balance}"));
+            foreach (var hold in state.Holds.Where(h => h.ExpiresAt < now))
+                findings.Add(new(HoldExpired, id, $"hold {hold.HoldId} of {hold.Amount} expired at {hold.ExpiresAt:O}"));
+            balance += state.Balance;
+        }
+
+        var proposals = 0;
+        var recorded = new HashSet<(string Freelancer, string Job)>();
+        var walletsById = wallets.ToDictionary(w => w.FreelancerId);
+        foreach (var job in jobs.Where(j => j.IsPosted))
+        {
+            foreach (var proposal in job.Proposals.Values)
+            {
+                proposals++;
+                var key = (proposal.FreelancerId, job.JobId);
+                recorded.Add(key);
+                var charged = spends.GetValueOrDefault(key) ?? [];
+                var capturing = walletsById.GetValueOrDefault(proposal.FreelancerId)?.State.Holds
+                    .Any(h => h.HoldId == proposal.HoldId && h.ExpiresAt >= now) == true;
+                if (charged.Count == 0 && !capturing)
+                    findings.Add(new(RecordedNotCharged, $"{job.JobId}/{proposal.FreelancerId}", $"recorded {proposal.SubmittedAt:O}, no spend in the wallet"));
+                else if (charged.Count > 1)
+                    findings.Add(new(ChargeMismatch, $"{job.JobId}/{proposal.FreelancerId}", $"charged {charged.Count} times"));
+                else if (charged.Count == 1 && -charged[0].Amount != proposal.ConnectsCharged)
+                    findings.Add(new(ChargeMismatch, $"{job.JobId}/{proposal.FreelancerId}", $"job says {proposal.ConnectsCharged}, wallet spent {-charged[0].Amount}"));
+                var refunded = refunds.GetValueOrDefault(key) ?? [];
+                if (proposal.RefundedAt is not null && refunded.Count != 1)
+                    findings.Add(new(RefundMissing, $"{job.JobId}/{proposal.FreelancerId}", $"marked refunded, the wallet has {refunded.Count} refunds"));
+            }
+        }
+        foreach (var (key, entries) in spends.Where(s => !recorded.Contains(s.Key)))
+            findings.Add(new(ChargedNotRecorded, $"{key.Job}/{key.Freelancer}", $"{entries.Count} spend(s) of {-entries.Sum(e => e.Amount)}, no proposal on the job"));
+        foreach (var (key, entries) in refunds)
+        {
+            var job = jobs.FirstOrDefault(j => j.JobId == key.Job);
+            if (job?.Proposals.GetValueOrDefault(key.Freelancer)?.RefundedAt is null)
+                findings.Add(new(RefundNotRecorded, $"{key.Job}/{key.Freelancer}", $"{entries.Count} refund(s) the job does not show as made"));
+        }
+
+        var report = new AuditTotals(wallets.Count(w => w.State.IsOpen), jobs.Count(j => j.IsPosted), proposals, balance,
+            totals.Opened, totals.Refreshed, totals.Granted, totals.Purchased, totals.Refunded, totals.Spent, totals.Forfeited, totals.Expired);
+        return new AuditReport(now, findings.Count == 0, findings, report);
+    }
+
+    private static string? JobOf(string reference) => reference.StartsWith("proposal:", StringComparison.Ordinal) ? reference["proposal:".Length..] : null;
+
+    private static void Add<TKey>(Dictionary<TKey, List<LedgerEntry>> map, TKey key, LedgerEntry entry) where TKey : notnull
+    {
+        if (!map.TryGetValue(key, out var list)) map[key] = list = [];
+        list.Add(entry);
+    }
+}
