@@ -52,8 +52,10 @@ public static class Observability
     public static WebApplication MapConnectsObservability(this WebApplication app, Action<IEndpointConventionBuilder>? protect = null)
     {
         var settings = app.Services.GetRequiredService<ObservabilitySettings>();
-        if (settings.Metrics) protect?.Invoke(app.MapPrometheusScrapingEndpoint("/metrics"));
-        if (settings.Dashboard) protect?.Invoke(app.MapOrleansDashboard(routePrefix: "/dashboard"));
+        var endpoints = new List<IEndpointConventionBuilder>();
+        if (settings.Metrics) endpoints.Add(app.MapPrometheusScrapingEndpoint("/metrics"));
+        if (settings.Dashboard) endpoints.Add(app.MapOrleansDashboard(routePrefix: "/dashboard"));
+        if (protect is not null) endpoints.ForEach(protect);
         return app;
     }
 }
