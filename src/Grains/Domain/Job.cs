@@ -11,6 +11,8 @@ public sealed record Proposal
     [Id(4)] public required DateTimeOffset SubmittedAt { get; init; }
     [Id(5)] public ProposalStatus Status { get; set; } = ProposalStatus.Active;
     [Id(6)] public DateTimeOffset? RefundedAt { get; set; }
+    /// <summary>Set when the job is cancelled or removed while this proposal stood (not withdrawn): the refund is owed from then on.</summary>
+    [Id(7)] public bool RefundOwed { get; set; }
 }
 
 [GenerateSerializer, Alias("Connects.JobState")]
@@ -144,6 +146,7 @@ public sealed class Job(JobState state)
         state.Status = reason == CancelReason.ClientCancelled ? JobStatus.Cancelled : JobStatus.Removed;
         state.CancelReason = reason;
         state.ClosedAt = now;
+        foreach (var proposal in state.Proposals.Values) proposal.RefundOwed = proposal.Status != ProposalStatus.Withdrawn;
         return true;
     }
 
@@ -151,7 +154,7 @@ public sealed class Job(JobState state)
         state.Status is not (JobStatus.Cancelled or JobStatus.Removed)
             ? []
             : state.Proposals.Values
-                .Where(p => p.Status != ProposalStatus.Withdrawn && p.RefundedAt is null)
+                .Where(p => p.RefundOwed && p.RefundedAt is null)
                 .Select(p => new RefundOwed(state.JobId, p.FreelancerId, p.Charged, state.ClosedAt!.Value))
                 .ToList();
 
@@ -164,10 +167,14 @@ public sealed class Job(JobState state)
         return true;
     }
 
+    /// <summary>Withdraw and decline apply while the job stands (open or filled); once it is cancelled or removed
+    /// its proposals are settled by refunds and no longer change.</summary>
     private Proposal Transition(string freelancerId, ProposalStatus to)
     {
         var proposal = RequireProposal(freelancerId);
         if (proposal.Status == to) return proposal;
+        if (state.Status is JobStatus.Cancelled or JobStatus.Removed)
+            throw new ConnectsRuleException(Rules.JobNotOpen, $"The job is {state.Status.ToString().ToLowerInvariant()}; its proposals are settled.");
         if (proposal.Status != ProposalStatus.Active)
             throw new ConnectsRuleException(Rules.ProposalNotActive, $"The proposal is {proposal.Status.ToString().ToLowerInvariant()}.", "freelancerId");
         proposal.Status = to;
