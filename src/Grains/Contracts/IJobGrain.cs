@@ -59,7 +59,8 @@ public sealed record JobView(
 public interface ICancellationGrain : IGrainWithStringKey
 {
     [Alias("Cancel")] Task<JobView> Cancel(CancelReason reason);
-    [Alias("DeliverRefunds")] Task<IReadOnlyList<RefundMade>> DeliverRefunds();
+    /// <summary>Delivers every refund the job still owes; returns how many were delivered now.</summary>
+    [Alias("DeliverRefunds")] Task<int> DeliverRefunds();
     /// <summary>Fire-and-forget delivery, for the job's reminder.</summary>
     [OneWay, Alias("Nudge")] Task Nudge();
 }

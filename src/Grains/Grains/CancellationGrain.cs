@@ -20,16 +20,16 @@ public sealed class CancellationGrain : Grain, ICancellationGrain
         return (await Job.GetJob())!;
     }
 
-    public async Task<IReadOnlyList<RefundMade>> DeliverRefunds()
+    public async Task<int> DeliverRefunds()
     {
-        var made = new List<RefundMade>();
+        var delivered = 0;
         foreach (var refund in await Job.GetRefundsOwed())
         {
-            var connects = await GrainFactory.Wallet(refund.FreelancerId).Refund(refund);
+            await GrainFactory.Wallet(refund.FreelancerId).Refund(refund);
             await Job.MarkRefunded(refund.FreelancerId);
-            made.Add(new RefundMade(refund.FreelancerId, connects, DateTimeOffset.MinValue));
+            delivered++;
         }
-        return made;
+        return delivered;
     }
 
     public Task Nudge() => DeliverRefunds();

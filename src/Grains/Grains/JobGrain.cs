@@ -110,7 +110,7 @@ public sealed class JobGrain(
             if (await this.GetReminder(RefundsReminder) is { } reminder) await this.UnregisterReminder(reminder);
             return;
         }
-        // Not awaited: the delivery calls back into this job (GetRefundsOwed, MarkRefunded).
+        // One-way: the delivery calls back into this job (GetRefundsOwed, MarkRefunded), so this turn must not wait for it.
         await GrainFactory.Cancellation(JobId).Nudge();
     }
 
