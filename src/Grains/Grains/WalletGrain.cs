@@ -107,6 +107,20 @@ public sealed partial class WalletGrain(
             return new SubmissionResult(SubmissionOutcome.AlreadySubmitted, existing.ConnectsCharged, wallet.Balance);
         }
 
+        // A hold left by an earlier attempt whose record may still reach the job (a request that timed out can be
+        // delivered late): the job decides it now, as it does for an expired hold, so the wallet never gives back
+        // Connects the job could still take. Every hold below is then this attempt's own.
+        if (hold is not null)
+        {
+            if (await job.ResolveHold(FreelancerId, hold.HoldId) is { } recorded)
+            {
+                await Settle(wallet, hold, recorded);
+                return new SubmissionResult(SubmissionOutcome.AlreadySubmitted, recorded.ConnectsCharged, wallet.Balance);
+            }
+            await ReleaseAndSave(wallet, hold);
+            hold = null;
+        }
+
         for (var attempt = 0; attempt < MaxPriceRetries; attempt++)
         {
             var quote = await job.Quote();

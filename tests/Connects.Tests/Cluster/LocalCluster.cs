@@ -49,6 +49,9 @@ public sealed class LocalCluster : IAsyncDisposable
             ["CONFIGURATION"] = Repository.Configuration,
             ["SANDBOX"] = "true",
             ["Logging__LogLevel__Default"] = "Warning",
+            // The load comes from one test process: it is the whole web tier, not one caller to limit.
+            ["Connects__Limits__WritesPerSecond"] = "1000000",
+            ["Connects__Limits__WriteBurst"] = "1000000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
         var cluster = new LocalCluster(environment, run, api, http, pg);
