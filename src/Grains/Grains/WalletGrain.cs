@@ -98,53 +98,41 @@ public sealed partial class WalletGrain(
         if (!stored.State.IsOpen) return new SubmissionResult(SubmissionOutcome.WalletNotFound);
         var wallet = await CatchUp();
         var job = GrainFactory.Job(jobId);
-        var hold = wallet.FindHold(jobId);
+        var leftover = wallet.FindHold(jobId);
 
         // A retry after the job recorded the proposal: finish what the first attempt started.
         if (await job.GetProposal(FreelancerId) is { } existing)
         {
-            if (hold is not null) await Settle(wallet, hold, existing);
+            if (leftover is not null) await Settle(wallet, leftover, existing);
             return new SubmissionResult(SubmissionOutcome.AlreadySubmitted, existing.ConnectsCharged, wallet.Balance);
         }
 
         // A hold left by an earlier attempt whose record may still reach the job (a request that timed out can be
         // delivered late): the job decides it now, as it does for an expired hold, so the wallet never gives back
         // Connects the job could still take. Every hold below is then this attempt's own.
-        if (hold is not null)
+        if (leftover is not null)
         {
-            if (await job.ResolveHold(FreelancerId, hold.HoldId) is { } recorded)
+            if (await job.ResolveHold(FreelancerId, leftover.HoldId) is { } earlier)
             {
-                await Settle(wallet, hold, recorded);
-                return new SubmissionResult(SubmissionOutcome.AlreadySubmitted, recorded.ConnectsCharged, wallet.Balance);
+                await Settle(wallet, leftover, earlier);
+                return new SubmissionResult(SubmissionOutcome.AlreadySubmitted, earlier.ConnectsCharged, wallet.Balance);
             }
-            await ReleaseAndSave(wallet, hold);
-            hold = null;
+            await ReleaseAndSave(wallet, leftover);
         }
 
         for (var attempt = 0; attempt < MaxPriceRetries; attempt++)
         {
             var quote = await job.Quote();
-            if (!quote.Posted || quote.Status != JobStatus.Open || quote.Price!.Connects > expectedConnects)
-            {
-                if (hold is not null) await ReleaseAndSave(wallet, hold);
-                return !quote.Posted ? new SubmissionResult(SubmissionOutcome.JobNotFound)
-                    : quote.Status != JobStatus.Open ? new SubmissionResult(SubmissionOutcome.JobNotOpen, JobStatus: quote.Status)
-                    : new SubmissionResult(SubmissionOutcome.PriceChanged, ConnectsRequired: quote.Price!.Connects);
-            }
-            var price = quote.Price.Connects;
-            if (hold is not null && hold.Amount < price)
-            {
-                await ReleaseAndSave(wallet, hold);
-                hold = null;
-            }
+            if (!quote.Posted) return new SubmissionResult(SubmissionOutcome.JobNotFound);
+            if (quote.Status != JobStatus.Open) return new SubmissionResult(SubmissionOutcome.JobNotOpen, JobStatus: quote.Status);
+            var price = quote.Price!.Connects;
+            if (price > expectedConnects) return new SubmissionResult(SubmissionOutcome.PriceChanged, ConnectsRequired: price);
+
+            var hold = wallet.Reserve(jobId, price, Now);
             if (hold is null)
-            {
-                hold = wallet.Reserve(jobId, price, Now);
-                if (hold is null)
-                    return new SubmissionResult(SubmissionOutcome.InsufficientConnects, ConnectsRequired: price,
-                        Balance: wallet.Balance, Available: wallet.Available, NextRefreshAt: wallet.CurrentCycle.End);
-                await Save(wallet);
-            }
+                return new SubmissionResult(SubmissionOutcome.InsufficientConnects, ConnectsRequired: price,
+                    Balance: wallet.Balance, Available: wallet.Available, NextRefreshAt: wallet.CurrentCycle.End);
+            await Save(wallet);
 
             RecordResult recorded;
             try
@@ -168,7 +156,6 @@ public sealed partial class WalletGrain(
                         recorded.Proposal!.ConnectsCharged, wallet.Balance);
                 case RecordOutcome.PriceAboveHold or RecordOutcome.HoldAborted:
                     await ReleaseAndSave(wallet, hold);
-                    hold = null;
                     continue;
                 case RecordOutcome.JobNotOpen:
                     await ReleaseAndSave(wallet, hold);
