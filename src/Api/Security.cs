@@ -131,11 +131,13 @@ public sealed class ApiLimits
 {
     public const string Section = "Connects:Limits";
 
-    /// <summary>Writes a caller may make per second, sustained (token bucket per token subject or address).</summary>
-    [System.ComponentModel.DataAnnotations.Range(1, 1_000_000)] public int WritesPerSecond { get; set; } = 500;
+    /// <summary>Writes a caller may make per second, sustained (token bucket per token subject or address). Only
+    /// marketplace and admin tokens can write at all, so this bounds a service credential: sized for the web tier at a
+    /// hiring spike, low enough that a leaked or runaway one cannot flood the cluster.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1_000_000)] public int WritesPerSecond { get; set; } = 2000;
 
     /// <summary>Writes a caller may make in a burst.</summary>
-    [System.ComponentModel.DataAnnotations.Range(1, 1_000_000)] public int WriteBurst { get; set; } = 1000;
+    [System.ComponentModel.DataAnnotations.Range(1, 1_000_000)] public int WriteBurst { get; set; } = 4000;
 
     /// <summary>The largest request body accepted (413 above it).</summary>
     [System.ComponentModel.DataAnnotations.Range(256, 10_000_000)] public long MaxRequestBodyBytes { get; set; } = 16 * 1024;
