@@ -13,16 +13,17 @@ public sealed partial class ErrorHandling(IProblemDetailsService problems, ILogg
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
-        var (status, problem) = exception switch
+        var problem = exception switch
         {
-            BadHttpRequestException bad => (bad.StatusCode, BadRequest(bad)),
-            ConnectsRuleException rule => RuleProblem(rule),
+            BadHttpRequestException bad => BadRequest(bad),
+            ConnectsRuleException rule => Problems.Of(rule),
             _ when ClusterRetry.IsTransient(exception) || exception is OperationCanceledException && !http.RequestAborted.IsCancellationRequested =>
-                (StatusCodes.Status503ServiceUnavailable, Problems.Make(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable,
-                    "The service is briefly unavailable.", "Retry the same request; it is safe to repeat.")),
-            _ => (0, null),
+                Problems.Make(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable,
+                    "The service is briefly unavailable.", "Retry the same request; it is safe to repeat."),
+            _ => null,
         };
         if (problem is null) return false;
+        var status = problem.Status!.Value;
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             LogUnavailable(logger, exception, http.Request.Path);
@@ -30,13 +31,6 @@ public sealed partial class ErrorHandling(IProblemDetailsService problems, ILogg
         }
         http.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
-    }
-
-    private static (int, Microsoft.AspNetCore.Mvc.ProblemDetails) RuleProblem(ConnectsRuleException rule)
-    {
-        var result = (IStatusCodeHttpResult)Problems.From(rule);
-        var problem = ((Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult)result).ProblemDetails;
-        return (result.StatusCode ?? 400, problem);
     }
 
     private static Microsoft.AspNetCore.Mvc.ProblemDetails BadRequest(BadHttpRequestException bad)

@@ -32,14 +32,13 @@ public static class Problems
         Detail = $"{field}: {message}",
     };
 
-    public static IResult From(ConnectsRuleException ex) => ex.Rule switch
+    /// <summary>The problem for a rule the domain refused: 400 naming the field, 404, or 409.</summary>
+    public static ProblemDetails Of(ConnectsRuleException ex) => ex.Rule switch
     {
-        Rules.InvalidBundle or Rules.InvalidAmount or Rules.InvalidExpiry =>
-            TypedResults.Problem(FieldProblem(ex.Field ?? "body", ex.Message, ex.Rule)),
-        Rules.WalletNotOpen or Rules.JobNotFound or Rules.ProposalNotFound =>
-            TypedResults.Problem(Make(StatusCodes.Status404NotFound, ex.Rule, "Not found.", ex.Message)),
-        _ => TypedResults.Problem(Make(StatusCodes.Status409Conflict, ex.Rule, "The request conflicts with the current state.", ex.Message,
-            ex.Field is null ? null : new Dictionary<string, object?> { ["field"] = ex.Field })),
+        Rules.InvalidBundle or Rules.InvalidAmount or Rules.InvalidExpiry => FieldProblem(ex.Field ?? "body", ex.Message, ex.Rule),
+        Rules.WalletNotOpen or Rules.JobNotFound or Rules.ProposalNotFound => Make(StatusCodes.Status404NotFound, ex.Rule, "Not found.", ex.Message),
+        _ => Make(StatusCodes.Status409Conflict, ex.Rule, "The request conflicts with the current state.", ex.Message,
+            ex.Field is null ? null : new Dictionary<string, object?> { ["field"] = ex.Field }),
     };
 
     /// <summary>

@@ -59,7 +59,7 @@ public static class Security
             .AddPolicy(Admin, p => p.RequireRole(Admin))
             .AddPolicy(WalletReader, p => p.AddRequirements(new OwnWalletRequirement()));
 
-        var limits = ConnectsLimits(builder.Configuration);
+        var limits = Silo.ConnectsHosting.Bind<ApiLimits>(builder.Configuration, ApiLimits.Section);
         builder.Services.AddSingleton(limits);
         builder.Services.AddRateLimiter(options =>
         {
@@ -92,9 +92,6 @@ public static class Security
     /// <summary>The caller a rate limit counts against: the token's subject, else the client address.</summary>
     public static string CallerOf(HttpContext http) =>
         http.User.FindFirstValue("sub") is { Length: > 0 } subject ? "sub:" + subject : "ip:" + http.Connection.RemoteIpAddress;
-
-    private static ApiLimits ConnectsLimits(IConfiguration configuration) =>
-        Silo.ConnectsHosting.Bind<ApiLimits>(configuration, ApiLimits.Section);
 
     /// <summary>A freelancer token may read only its own wallet and history; the marketplace and admins any.</summary>
     private sealed class OwnWalletRequirement : IAuthorizationRequirement;

@@ -84,9 +84,7 @@ public static class ConnectsHosting
     private static (StorageSettings Storage, SiloSettings Silo) AddConnectsServices(this IHostApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var storage = Bind<StorageSettings>(configuration, StorageSettings.Section);
-        // A relative database path is relative to the content root (src/Api under `dotnet run`).
-        storage.SqlitePath = Path.GetFullPath(storage.SqlitePath, builder.Environment.ContentRootPath);
+        var storage = BindStorage(builder);
         var silo = Bind<SiloSettings>(configuration, SiloSettings.Section);
         var sandbox = Bind<SandboxSettings>(configuration, SandboxSettings.Section);
 
@@ -140,6 +138,14 @@ public static class ConnectsHosting
             options.ConnectionString = storage.EffectiveConnectionString;
         });
         return silo;
+    }
+
+    /// <summary>The storage settings; a relative database path is relative to the content root (src/Api under `dotnet run`).</summary>
+    public static StorageSettings BindStorage(IHostApplicationBuilder builder)
+    {
+        var storage = Bind<StorageSettings>(builder.Configuration, StorageSettings.Section);
+        storage.SqlitePath = Path.GetFullPath(storage.SqlitePath, builder.Environment.ContentRootPath);
+        return storage;
     }
 
     /// <summary>Binds and validates a settings section now: the host cannot be wired without it.</summary>

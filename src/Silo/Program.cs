@@ -12,8 +12,7 @@ public static class SiloProgram
 
         if (args.FirstOrDefault() == "migrate")
         {
-            var storage = ConnectsHosting.Bind<StorageSettings>(builder.Configuration, StorageSettings.Section);
-            storage.SqlitePath = Path.GetFullPath(storage.SqlitePath, builder.Environment.ContentRootPath);
+            var storage = ConnectsHosting.BindStorage(builder);
             var applied = new DatabaseMigrator(storage, NullLogger<DatabaseMigrator>.Instance).Migrate();
             Console.WriteLine($"{storage.Provider}: {applied.Count} migration(s) applied, schema up to date.");
             return;
@@ -38,8 +37,7 @@ public static class SiloProgram
     /// report as JSON, exits 0 when clean and 3 when anything is found.</summary>
     private static int Audit(WebApplicationBuilder builder)
     {
-        var storage = ConnectsHosting.Bind<StorageSettings>(builder.Configuration, StorageSettings.Section);
-        storage.SqlitePath = Path.GetFullPath(storage.SqlitePath, builder.Environment.ContentRootPath);
+        var storage = ConnectsHosting.BindStorage(builder);
         var silo = ConnectsHosting.Bind<SiloSettings>(builder.Configuration, SiloSettings.Section);
         using var services = ((IServiceCollection)new ServiceCollection()).AddSerializer(s => s.AddAssembly(typeof(Connects.Domain.WalletState).Assembly)).BuildServiceProvider();
         var now = TimeProvider.System.GetUtcNow() + new SandboxClockStore(storage).Load();
