@@ -126,8 +126,12 @@ public static class ConnectsHosting
     public static ISiloBuilder AddConnectsStorage(this ISiloBuilder silo, StorageSettings storage)
     {
         // State is written with Orleans' own serializer: compact, and version tolerant through the [Id]s of the state types.
-        silo.Services.AddKeyedSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>(ConnectsStorage.Name);
-        silo.AddAdoNetGrainStorage(ConnectsStorage.Name, options =>
+        // On SQLite the ADO.NET providers sit behind a write gate (see SqliteWriteGate): the grains' storage name then
+        // resolves to the gated decorator, the provider itself to an inner name.
+        var gated = !storage.IsPostgreSql;
+        var providerName = gated ? ConnectsStorage.Name + "-sqlite" : ConnectsStorage.Name;
+        silo.Services.AddKeyedSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>(providerName);
+        silo.AddAdoNetGrainStorage(providerName, options =>
         {
             options.Invariant = storage.Invariant;
             options.ConnectionString = storage.EffectiveConnectionString;
@@ -137,7 +141,23 @@ public static class ConnectsHosting
             options.Invariant = storage.Invariant;
             options.ConnectionString = storage.EffectiveConnectionString;
         });
+        if (gated) GateSqliteWrites(silo.Services, providerName);
         return silo;
+    }
+
+    private static void GateSqliteWrites(IServiceCollection services, string providerName)
+    {
+        services.TryAddSingleton<SqliteWriteGate>();
+        services.AddKeyedSingleton<IGrainStorage>(ConnectsStorage.Name, (sp, _) =>
+            new GatedGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(providerName), sp.GetRequiredService<SqliteWriteGate>()));
+        var table = services.Last(d => d.ServiceType == typeof(IReminderTable) && !d.IsKeyedService);
+        services.Remove(table);
+        services.AddSingleton<IReminderTable>(sp => new GatedReminderTable(Inner(sp, table), sp.GetRequiredService<SqliteWriteGate>()));
+
+        static IReminderTable Inner(IServiceProvider sp, ServiceDescriptor d) =>
+            (IReminderTable)(d.ImplementationInstance
+                ?? d.ImplementationFactory?.Invoke(sp)
+                ?? ActivatorUtilities.CreateInstance(sp, d.ImplementationType!));
     }
 
     /// <summary>The storage settings; a relative database path is relative to the content root (src/Api under `dotnet run`).</summary>
