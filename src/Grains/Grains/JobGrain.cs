@@ -2,28 +2,48 @@ using Connects.Contracts;
 using Connects.Domain;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Serialization;
 
 namespace Connects.Grains;
 
 /// <summary>
 /// A job: its terms, its price in Connects and its proposals. It never calls a wallet (wallets call
 /// it while submitting), so refunds after a cancellation are delivered by <see cref="CancellationGrain"/>.
+/// <para>
+/// A viral job takes thousands of proposals in minutes, so its calls interleave and its writes are grouped
+/// (<see cref="GroupCommit"/>): each call changes the job in one synchronous step, then waits until a write covering
+/// that change is stored before it answers, and reads wait for what is in flight. Nothing is answered from a change
+/// that is not durable. The write stores a copy of the job, so calls may change it while a write is in flight.
+/// </para>
 /// </summary>
+[Reentrant]
 public sealed class JobGrain(
     [PersistentState("job", ConnectsStorage.Name)] IPersistentState<JobState> stored,
     IOptions<PricingRules> pricing,
-    [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock) : Grain, IJobGrain, IRemindable
+    [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock,
+    DeepCopier<JobState> copier) : Grain, IJobGrain, IRemindable
 {
     public const string RefundsReminder = "refunds";
+    private JobState _live = null!; // the job as calls see it; set once the stored state is read
+    private GroupCommit? _commit;
     private CategoryDemand? _demand;
 
-    private Job Job => new(stored.State);
+    private GroupCommit Commit => _commit ??= new GroupCommit(WriteCopy);
+    private Job Job => new(_live);
+    private JobState State => _live;
     private DateTimeOffset Now => clock.GetUtcNow();
     private string JobId => GrainKeys.IdOf(this);
 
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _live = stored.State;
+        return Task.CompletedTask;
+    }
+
     public async Task<JobPosted> Post(JobPosting posting)
     {
-        var previousCategory = stored.State.IsPosted ? stored.State.Category : null;
+        var previousCategory = State.IsPosted ? State.Category : null;
         var outcome = Job.Post(JobId, posting.ClientId, posting.Terms, posting.Category, Now);
         if (outcome != PostOutcome.Unchanged)
         {
@@ -38,32 +58,38 @@ public sealed class JobGrain(
         return new JobPosted(outcome == PostOutcome.Created, await View());
     }
 
-    public async Task<JobView?> GetJob() => stored.State.IsPosted ? await View() : null;
+    public async Task<JobView?> GetJob() => State.IsPosted ? await View() : null;
 
     public async Task<JobQuote> Quote() =>
-        stored.State.IsPosted
-            ? new JobQuote(true, stored.State.Status, await CurrentPrice())
+        State.IsPosted
+            ? new JobQuote(true, State.Status, await CurrentPrice())
             : new JobQuote(false, JobStatus.Open, null);
 
-    public Task<Proposal?> GetProposal(string freelancerId) => Task.FromResult(Job.FindProposal(freelancerId));
+    public async Task<Proposal?> GetProposal(string freelancerId)
+    {
+        await Durable();
+        return Job.FindProposal(freelancerId);
+    }
 
     public async Task<RecordResult> RecordProposal(string freelancerId, string holdId, IReadOnlyList<Slice> held)
     {
-        if (!stored.State.IsPosted) return new RecordResult(RecordOutcome.JobNotFound, null, 0);
+        if (!State.IsPosted) return new RecordResult(RecordOutcome.JobNotFound, null, 0);
         var price = (await CurrentPrice()).Connects;
         var result = Job.Record(freelancerId, holdId, held, price, Now);
         if (result.Outcome == RecordOutcome.Recorded)
         {
-            await Write();
-            Demand(stored.State.Category).ApplicationReceived().Ignore();
+            Commit.Changed();
+            Demand(State.Category).ApplicationReceived().Ignore();
         }
+        await Durable(); // also when already recorded: that record may be in the batch in flight
         return result;
     }
 
     public async Task<Proposal?> ResolveHold(string freelancerId, string holdId)
     {
         var (recorded, newlyAborted) = Job.ResolveHold(freelancerId, holdId);
-        if (newlyAborted) await Write();
+        if (newlyAborted) Commit.Changed();
+        await Durable();
         return recorded;
     }
 
@@ -73,31 +99,36 @@ public sealed class JobGrain(
 
     public async Task<JobView> Hire(string freelancerId)
     {
-        var wasOpen = stored.State.Status == JobStatus.Open;
+        var wasOpen = State.Status == JobStatus.Open;
         await Change(job => job.Hire(freelancerId, Now));
-        if (wasOpen) await Demand(stored.State.Category).JobClosed(JobId);
+        if (wasOpen) await Demand(State.Category).JobClosed(JobId);
         return await View();
     }
 
     public async Task<JobView> Cancel(CancelReason reason)
     {
         RequirePosted();
-        var wasOpen = stored.State.Status == JobStatus.Open;
+        var wasOpen = State.Status == JobStatus.Open;
         if (Job.Cancel(reason, Now))
         {
             await Write();
             if (Job.RefundsOwed().Count > 0)
                 await this.RegisterOrUpdateReminder(RefundsReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-            if (wasOpen) await Demand(stored.State.Category).JobClosed(JobId);
+            if (wasOpen) await Demand(State.Category).JobClosed(JobId);
         }
         return await View();
     }
 
-    public Task<IReadOnlyList<RefundOwed>> GetRefundsOwed() => Task.FromResult(Job.RefundsOwed());
+    public async Task<IReadOnlyList<RefundOwed>> GetRefundsOwed()
+    {
+        await Durable();
+        return Job.RefundsOwed();
+    }
 
     public async Task MarkRefunded(string freelancerId)
     {
-        if (Job.MarkRefunded(freelancerId, Now)) await Write();
+        if (Job.MarkRefunded(freelancerId, Now)) Commit.Changed();
+        await Durable();
         if (Job.RefundsOwed().Count == 0 && await this.GetReminder(RefundsReminder) is { } reminder)
             await this.UnregisterReminder(reminder);
     }
@@ -105,6 +136,7 @@ public sealed class JobGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != RefundsReminder) return;
+        await Durable();
         if (Job.RefundsOwed().Count == 0)
         {
             if (await this.GetReminder(RefundsReminder) is { } reminder) await this.UnregisterReminder(reminder);
@@ -125,13 +157,14 @@ public sealed class JobGrain(
     private async Task<ConnectPrice> CurrentPrice()
     {
         if (_demand is null || Now - _demand.MeasuredAt >= pricing.Value.DemandCacheDuration || Now < _demand.MeasuredAt)
-            _demand = await Demand(stored.State.Category).Measure();
-        return ConnectPricing.Quote(stored.State.Terms, _demand, pricing.Value);
+            _demand = await Demand(State.Category).Measure();
+        return ConnectPricing.Quote(State.Terms, _demand, pricing.Value);
     }
 
     private async Task<JobView> View()
     {
-        var s = stored.State;
+        await Durable();
+        var s = State;
         var refunds = s.Proposals.Values.Where(p => p.RefundedAt is not null)
             .Select(p => new RefundMade(p.FreelancerId, p.ConnectsCharged, p.RefundedAt!.Value)).ToList();
         return new JobView(s.JobId, s.ClientId, s.Status, s.Terms.BudgetUsd, s.Terms.BudgetType, s.Terms.Duration, s.Category,
@@ -140,20 +173,33 @@ public sealed class JobGrain(
 
     private void RequirePosted()
     {
-        if (!stored.State.IsPosted) throw new ConnectsRuleException(Rules.JobNotFound, $"Job {JobId} does not exist.");
+        if (!State.IsPosted) throw new ConnectsRuleException(Rules.JobNotFound, $"Job {JobId} does not exist.");
     }
 
-    private async Task Write()
+    /// <summary>Makes the change just made durable (with whatever else is in the same batch).</summary>
+    private Task Write()
+    {
+        Commit.Changed();
+        return Durable();
+    }
+
+    private async Task Durable()
     {
         try
         {
-            await stored.WriteStateAsync();
+            await Commit.Durable();
         }
         catch
         {
             DeactivateOnIdle();
             throw;
         }
+    }
+
+    private Task WriteCopy()
+    {
+        stored.State = copier.Copy(_live);
+        return stored.WriteStateAsync();
     }
 
     private ICategoryDemandGrain Demand(string category) => GrainFactory.Demand(category);
