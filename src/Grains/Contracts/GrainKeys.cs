@@ -17,8 +17,9 @@ public static class GrainKeys
     public static IReceiptBookGrain ReceiptBook(this IGrainFactory grains, string freelancerId) =>
         grains.GetGrain<IReceiptBookGrain>(Freelancer + freelancerId);
 
-    public static IStatementGrain Statement(this IGrainFactory grains, string freelancerId, int cycle) =>
-        grains.GetGrain<IStatementGrain>($"{Freelancer}{freelancerId}/{cycle}");
+    /// <summary>A statement: the archived entries of a year of cycles (<see cref="Domain.History.StatementOf"/>).</summary>
+    public static IStatementGrain Statement(this IGrainFactory grains, string freelancerId, int statement) =>
+        grains.GetGrain<IStatementGrain>($"{Freelancer}{freelancerId}/y{statement}");
 
     public static IJobGrain Job(this IGrainFactory grains, string jobId) => grains.GetGrain<IJobGrain>(JobPrefix + jobId);
 

@@ -2,8 +2,9 @@ using Connects.Domain;
 
 namespace Connects.Contracts;
 
-/// <summary>The ledger entries of one closed billing cycle of one wallet. Key: freelancer and cycle (see <see cref="GrainKeys"/>).
-/// Written once when the cycle closes (rewriting it with the same entries is harmless).</summary>
+/// <summary>The archived ledger entries of a year of closed billing cycles of one wallet. Key: freelancer and statement
+/// number (see <see cref="GrainKeys"/>, <see cref="History.StatementOf"/>). Entries are added, never replaced; adding
+/// the same entries again is harmless.</summary>
 [Alias("Connects.IStatementGrain")]
 public interface IStatementGrain : IGrainWithStringKey
 {

@@ -20,6 +20,16 @@ public static class History
         entries.Where(e => e.At >= query.From && e.At <= query.To && (query.Before is null || e.Sequence < query.Before))
             .OrderByDescending(e => e.Sequence);
 
+    /// <summary>Cycles per statement: a wallet's archived entries are kept by year of cycles.</summary>
+    public const int CyclesPerStatement = 12;
+
+    /// <summary>The statement that keeps a closed cycle's entries.</summary>
+    public static int StatementOf(int cycle) => cycle / CyclesPerStatement;
+
+    /// <summary>The statements that may hold entries of the query, newest first (see <see cref="ClosedCyclesToRead"/>).</summary>
+    public static IEnumerable<int> StatementsToRead(DateTimeOffset anchor, HistoryQuery query, int oldestUnarchivedCycle) =>
+        ClosedCyclesToRead(anchor, query, oldestUnarchivedCycle).Select(StatementOf).Distinct();
+
     /// <summary>The closed cycles whose statements may hold entries of the query, newest first.
     /// Entries made at a cycle's end (rollover, forfeit) belong to the closing cycle, hence the one before.</summary>
     public static IEnumerable<int> ClosedCyclesToRead(DateTimeOffset anchor, HistoryQuery query, int oldestUnarchivedCycle)

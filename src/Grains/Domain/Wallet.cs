@@ -258,17 +258,31 @@ public sealed class Wallet(WalletState state, WalletRules rules)
             rules.MonthlyConnects(state.Plan), cycle.End, expiring, state.Anchor, state.Cycle);
     }
 
-    /// <summary>Entries of cycles that have closed: they move to statements.</summary>
-    public IEnumerable<IGrouping<int, LedgerEntry>> ClosedCycleEntries() =>
-        state.Entries.Where(e => e.Cycle < state.Cycle).GroupBy(e => e.Cycle);
+    /// <summary>
+    /// Entries of closed cycles due to move to statements: none until the closed cycles hold
+    /// <see cref="WalletRules.ArchiveAfterEntries"/> entries, then all of them at once. A monthly refresh of an idle
+    /// wallet is then one write, and archiving costs one write per statement (a year of cycles), not one per month.
+    /// </summary>
+    public IReadOnlyList<LedgerEntry> EntriesToArchive()
+    {
+        var closed = state.Entries.Where(e => e.Cycle < state.Cycle).ToList();
+        return closed.Count >= rules.ArchiveAfterEntries ? closed : [];
+    }
 
-    public IReadOnlyList<Receipt> ClosedCycleReceipts() =>
-        state.Receipts.Values.Where(r => r.Cycle < state.Cycle).ToList();
+    /// <summary>Receipts of closed cycles due to move to the receipt book: with the entries, or once as many pile up.</summary>
+    public IReadOnlyList<Receipt> ReceiptsToArchive()
+    {
+        var closed = state.Receipts.Values.Where(r => r.Cycle < state.Cycle).ToList();
+        return closed.Count >= rules.ArchiveAfterEntries || EntriesToArchive().Count > 0 ? closed : [];
+    }
 
+    /// <summary>Drops what <see cref="EntriesToArchive"/> and <see cref="ReceiptsToArchive"/> gave, once it is stored elsewhere.</summary>
     public void ForgetArchived()
     {
-        state.Entries.RemoveAll(e => e.Cycle < state.Cycle);
-        foreach (var receipt in ClosedCycleReceipts()) state.Receipts.Remove(receipt.Key);
+        var entries = EntriesToArchive().Select(e => e.Sequence).ToHashSet();
+        var receipts = ReceiptsToArchive();
+        state.Entries.RemoveAll(e => entries.Contains(e.Sequence));
+        foreach (var receipt in receipts) state.Receipts.Remove(receipt.Key);
     }
 
     /// <summary>Connects that will not survive the end of the current cycle: all monthly ones on

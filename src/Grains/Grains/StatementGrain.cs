@@ -12,10 +12,13 @@ public sealed class StatementState
 public sealed class StatementGrain(
     [PersistentState("statement", ConnectsStorage.Name)] IPersistentState<StatementState> stored) : Grain, IStatementGrain
 {
+    /// <summary>Adds entries it does not have yet (by sequence number): a repeated archive changes nothing.</summary>
     public async Task Write(IReadOnlyList<LedgerEntry> entries)
     {
-        if (stored.State.Entries.SequenceEqual(entries)) return;
-        stored.State.Entries = [.. entries];
+        var known = stored.State.Entries.Select(e => e.Sequence).ToHashSet();
+        var added = entries.Where(e => known.Add(e.Sequence)).ToList();
+        if (added.Count == 0) return;
+        stored.State.Entries = [.. stored.State.Entries.Concat(added).OrderBy(e => e.Sequence)];
         await stored.WriteStateAsync();
     }
 

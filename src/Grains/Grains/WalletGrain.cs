@@ -191,9 +191,9 @@ public sealed partial class WalletGrain(
         if (recent.Count > query.Limit) return History.Page(recent, query.Limit);
         var oldestUnarchived = stored.State.Entries.Select(e => e.Cycle).DefaultIfEmpty(stored.State.Cycle).Min();
         var entries = recent;
-        foreach (var cycle in History.ClosedCyclesToRead(stored.State.Anchor, query, oldestUnarchived))
+        foreach (var statement in History.StatementsToRead(stored.State.Anchor, query, oldestUnarchived))
         {
-            var closed = await GrainFactory.Statement(FreelancerId, cycle).Read();
+            var closed = await GrainFactory.Statement(FreelancerId, statement).Read();
             entries.AddRange(History.Select(closed, query));
             if (entries.Count > query.Limit) break;
         }
@@ -262,9 +262,9 @@ public sealed partial class WalletGrain(
     {
         try
         {
-            foreach (var cycle in wallet.ClosedCycleEntries())
-                await GrainFactory.Statement(FreelancerId, cycle.Key).Write(cycle.ToList());
-            var receipts = wallet.ClosedCycleReceipts();
+            foreach (var statement in wallet.EntriesToArchive().GroupBy(e => History.StatementOf(e.Cycle)))
+                await GrainFactory.Statement(FreelancerId, statement.Key).Write(statement.ToList());
+            var receipts = wallet.ReceiptsToArchive();
             if (receipts.Count > 0) await ReceiptBook.Add(receipts);
             var made = stored.State.Entries.Where(e => e.Sequence >= _durableSequence).ToList();
             wallet.ForgetArchived();

@@ -833,14 +833,41 @@ public sealed class WalletTests
     }
 
     [Fact]
+    public void Closed_cycles_stay_in_the_wallet_until_enough_entries_pile_up_then_all_of_them_move()
+    {
+        var wallet = Open(Plan.Basic, rules: new WalletRules { ArchiveAfterEntries = 6 });
+        wallet.Purchase("pay-1", 10, T0.AddDays(1));
+        for (var cycle = 1; wallet.EntriesToArchive().Count == 0; cycle++)
+        {
+            var closed = wallet.State.Entries.Count(e => e.Cycle < wallet.State.Cycle);
+            Assert.True(closed < 6, $"{closed} closed entries and nothing due");
+            Assert.Empty(wallet.ReceiptsToArchive()); // one closed receipt: it waits for its entries
+            wallet.ForgetArchived();
+            Assert.Equal(closed, wallet.State.Entries.Count(e => e.Cycle < wallet.State.Cycle));
+            wallet.Advance(CycleStart(wallet, cycle).AddDays(1));
+        }
+        var due = wallet.EntriesToArchive();
+        Assert.True(due.Count >= 6);
+        Assert.All(due, e => Assert.True(e.Cycle < wallet.State.Cycle));
+        Assert.Equal(Enumerable.Range(0, wallet.State.Cycle), due.Select(e => e.Cycle).Distinct().Order());
+        Assert.Single(wallet.ReceiptsToArchive());
+
+        wallet.ForgetArchived();
+
+        Assert.All(wallet.State.Entries, e => Assert.Equal(wallet.State.Cycle, e.Cycle));
+        Assert.Empty(wallet.State.Receipts);
+        Assert.Equal(wallet.Balance, wallet.State.Totals.Net);
+    }
+
+    [Fact]
     public void Forgetting_archived_cycles_keeps_only_the_open_cycles_entries()
     {
-        var wallet = Open(Plan.Basic);
+        var wallet = Open(Plan.Basic, rules: new WalletRules { ArchiveAfterEntries = 0 });
         wallet.Purchase("pay-1", 10, T0.AddDays(1));
         wallet.Advance(CycleStart(wallet, 2).AddDays(1));
-        var closed = wallet.ClosedCycleEntries().OrderBy(g => g.Key).ToList();
+        var closed = wallet.EntriesToArchive().GroupBy(e => e.Cycle).OrderBy(g => g.Key).ToList();
         Assert.Equal([0, 1], closed.Select(g => g.Key));
-        Assert.Single(wallet.ClosedCycleReceipts());
+        Assert.Single(wallet.ReceiptsToArchive());
 
         wallet.ForgetArchived();
 

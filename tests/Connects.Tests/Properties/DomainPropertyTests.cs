@@ -570,14 +570,14 @@ internal sealed class DomainWorld
     private void Archive(int w)
     {
         var wallet = Wallets[w];
-        foreach (var cycle in wallet.ClosedCycleEntries())
+        foreach (var cycle in wallet.EntriesToArchive().GroupBy(e => e.Cycle))
         {
             var entries = cycle.ToList();
             if (_statements[w].TryGetValue(cycle.Key, out var written))
                 Require(written.SequenceEqual(entries), $"the statement of cycle {cycle.Key} would be rewritten with other entries");
             _statements[w][cycle.Key] = entries;
         }
-        foreach (var receipt in wallet.ClosedCycleReceipts()) _receiptBooks[w].TryAdd(receipt.Key, receipt);
+        foreach (var receipt in wallet.ReceiptsToArchive()) _receiptBooks[w].TryAdd(receipt.Key, receipt);
         wallet.ForgetArchived();
     }
 
@@ -725,7 +725,8 @@ internal sealed class DomainWorld
         {
             Require(state.Cycle == BillingCycle.At(state.Anchor, Now).Index, $"{Fid(w)}: cycle {state.Cycle} at {Now:u}, anchor {state.Anchor:u}");
             Require(state.Buckets.All(b => b.ExpiresAt is null || b.ExpiresAt > Now), $"{Fid(w)}: an expired bucket is still spendable at {Now:u}");
-            Require(state.Entries.All(e => e.Cycle >= state.Cycle), $"{Fid(w)}: a closed cycle's entries were not archived");
+            Require(state.Entries.Count(e => e.Cycle < state.Cycle) < Math.Max(1, WalletRules.ArchiveAfterEntries),
+                $"{Fid(w)}: closed cycles' entries piled up past {WalletRules.ArchiveAfterEntries} without being archived");
         }
     }
 
