@@ -117,7 +117,7 @@ public static class Orchestrator
         throw new TimeoutException($"{process.Name} not ready on {url} within 90 s; see {process.LogPath}");
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
