@@ -4,8 +4,9 @@ using Npgsql;
 
 namespace Connects.Bench;
 
-/// <summary>Row count and size of the reminders table; on PostgreSQL also its cumulative access counters
-/// (<c>pg_stat_user_tables</c>) and the grain-state table's insert/update counters.</summary>
+/// <summary>Row count and size of the reminders table (PostgreSQL: pg_total_relation_size; SQLite: the rows' column
+/// bytes); on PostgreSQL also its cumulative access counters (<c>pg_stat_user_tables</c>) and the grain-state
+/// table's.</summary>
 public sealed record ReminderTableSnapshot(long Rows, long? Bytes, PgTableStats? Reminders, PgTableStats? States);
 
 public sealed record PgTableStats(long SeqScan, long SeqTupRead, long IdxScan, long IdxTupFetch, long TupIns, long TupUpd, long TupHotUpd, long TupDel)
@@ -69,13 +70,11 @@ public sealed class BenchStorage(string topology, string runDir, string? pgBase)
         var rows = Convert.ToInt64(await Scalar(connection, "SELECT COUNT(*) FROM OrleansRemindersTable"), System.Globalization.CultureInfo.InvariantCulture);
         if (!IsPostgreSql)
         {
-            long? bytes;
-            try
-            {
-                // dbstat: pages of the table, its primary key and its range index (null if this SQLite lacks dbstat).
-                bytes = Convert.ToInt64(await Scalar(connection, "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE '%OrleansRemindersTable%'"), System.Globalization.CultureInfo.InvariantCulture);
-            }
-            catch (SqliteException) { bytes = null; }
+            // The bundled SQLite has no dbstat: the size is the rows' column bytes (text lengths + 3 x 8 for the integers),
+            // without page, primary-key and index overhead.
+            var bytes = Convert.ToInt64(await Scalar(connection,
+                "SELECT COALESCE(SUM(length(ServiceId) + length(GrainId) + length(ReminderName) + length(StartTime) + 24), 0) FROM OrleansRemindersTable"),
+                System.Globalization.CultureInfo.InvariantCulture);
             return new ReminderTableSnapshot(rows, bytes, null, null);
         }
         var size = Convert.ToInt64(await Scalar(connection, "SELECT pg_total_relation_size('orleansreminderstable')"), System.Globalization.CultureInfo.InvariantCulture);
