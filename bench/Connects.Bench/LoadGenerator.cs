@@ -96,9 +96,9 @@ public static class LoadGenerator
 
     /// <summary>
     /// Open loop at <paramref name="rate"/> requests/s for warm-up + duration (or until <paramref name="stop"/> is
-    /// signalled, which ends the schedule early). Request i is due at i / rate s; a dispatcher hands it to the thread
-    /// pool at that time, where it waits for one of <paramref name="connections"/> send slots (so the handler never
-    /// needs more connections than that). Latency = answer time - min(scheduled time, send start); requests due
+    /// signalled, which ends the schedule early). Request i is due at i / rate s; a dispatcher thread starts it at
+    /// that time (to within its 1 ms sleep), and it waits for one of <paramref name="connections"/> send slots (so the
+    /// handler never needs more connections than that). Latency = answer time - min(scheduled time, send start); requests due
     /// during the warm-up are not recorded. Late = recorded requests whose send began more than
     /// <see cref="LateThresholdMs"/> after they were due (waiting for a slot, or the generator itself behind).
     /// Throughput = recorded successful responses / (last recorded answer - first recorded due time).
@@ -158,21 +158,29 @@ public static class LoadGenerator
             lock (completionLock) lastCompletion = Math.Max(lastCompletion, end);
         }
 
+        // The schedule runs on a thread of its own, not the thread pool (whose queue fills with the answers' work):
+        // it sleeps 1 ms at a time (nanosleep) while nothing is due, then starts every due request, in order, directly.
         long scheduled = 0;
-        for (; scheduled < total && !stop.IsCancellationRequested; scheduled++)
+        var dispatched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dispatcher = new Thread(() =>
         {
-            var due = scheduled * interval;
-            var wait = due - clock.Elapsed.TotalSeconds;
-            if (wait > 0.001)
+            try
             {
-                try { await Task.Delay(TimeSpan.FromSeconds(wait), stop); }
-                catch (OperationCanceledException) { break; }
+                while (scheduled < total && !stop.IsCancellationRequested)
+                {
+                    var due = scheduled * interval;
+                    if (due > clock.Elapsed.TotalSeconds) { Thread.Sleep(1); continue; }
+                    var request = next(scheduled);
+                    if (request is null) break;
+                    tasks.Add(Fire(scheduled, due, request));
+                    scheduled++;
+                }
+                dispatched.SetResult();
             }
-            var request = next(scheduled);
-            if (request is null) break;
-            var (index, at) = (scheduled, due);
-            tasks.Add(Task.Run(() => Fire(index, at, request)));
-        }
+            catch (Exception e) { dispatched.SetException(e); }
+        }) { IsBackground = true, Name = "open-loop schedule" };
+        dispatcher.Start();
+        await dispatched.Task;
         var all = Task.WhenAll(tasks);
         if (await Task.WhenAny(all, Task.Delay(Grace)) != all) await abandon.CancelAsync();
         await all;
