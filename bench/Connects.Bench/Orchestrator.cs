@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -37,13 +38,19 @@ public static class Orchestrator
 
         LocalPostgres? postgres = null;
         ChildProcess? api = null, baseline = null, apiS5 = null;
+        var stopping = new object();
         void StopAll()
         {
-            apiS5?.Dispose(); api?.Dispose(); baseline?.Dispose();
-            postgres?.Dispose();
+            lock (stopping)
+            {
+                apiS5?.Dispose(); api?.Dispose(); baseline?.Dispose();
+                postgres?.Dispose();
+            }
         }
+        // Ctrl+C and kill (SIGTERM) stop the children and the harness's PostgreSQL before the process ends.
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => StopAll());
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => StopAll());
         AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAll();
-        Console.CancelKeyPress += (_, _) => StopAll();
         try
         {
             if (o.Topology == "postgresql")
