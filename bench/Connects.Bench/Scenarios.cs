@@ -103,7 +103,6 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
     private async Task FirstOfTheMonth()
     {
         var n = o.RefreshWallets;
-        double? s1Capacity = _byId.TryGetValue("S1", out var s1) ? s1.Throughput : null;
         Step("S5: stopping the main API; starting S5's own API and database");
         api.Dispose();
         var (s5Api, url) = await startS5Api();
@@ -113,12 +112,6 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
             _s1Seq = -1;
             using var probe = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
             await SetupS1();
-            if (o.S5Rate is null && s1Capacity is null)
-            {
-                var capacity = await Load("S5-S1cap", "S1 closed loop on S5's API (capacity, for S5's rate)", _api, _ => S1Request(), record: false);
-                s1Capacity = capacity.Throughput;
-            }
-            var rate = Math.Max(1, o.S5Rate ?? 0.3 * s1Capacity!.Value);
 
             // B5 while the storage is quiet (before S5's wallets exist and their reminders tick).
             Step($"B5: {n} single durable writes on {n} distinct OneWriteGrain ids, {RefreshParallelism} at a time (bench host)");
@@ -150,6 +143,16 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
             var setupSeconds = setupClock.Elapsed.TotalSeconds;
             var rssAfter = s5Api.RssBytes();
             Console.WriteLine($"  {n} wallets in {setupSeconds:F0} s; API RSS {rssBefore / 1048576.0:F0} -> {rssAfter / 1048576.0:F0} MB");
+
+            // S1's rate: --s5-rate, else 30% of S1's closed-loop throughput on this API, now, with its N wallets
+            // (whose minute reminders already tick): the same conditions as the measurement.
+            var rate = o.S5Rate ?? 0.0;
+            if (o.S5Rate is null)
+            {
+                var capacity = await Load("S5-S1cap", $"S1 closed loop on S5's API with its {n} wallets", _api, _ => S1Request(),
+                    note: "capacity for S5's S1 rate (30% of it)");
+                rate = Math.Max(1, 0.3 * capacity.Throughput);
+            }
 
             var before = await Open("S5-S1before", $"S1 open loop at {rate:F0} req/s, before the refresh", _api, rate, Warmup, Duration, _ => S1Request());
 
