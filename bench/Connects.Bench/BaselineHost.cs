@@ -23,6 +23,20 @@ public static class BaselineHost
         app.MapGet("/baseline/noop/{id}", async (string id, IGrainFactory grains) => Results.Text((await grains.GetGrain<INoOpGrain>(id).Ping()).ToString()));
         app.MapPost("/baseline/write/{id}", async (string id, IGrainFactory grains) => Results.Text((await grains.GetGrain<IOneWriteGrain>(id).Write()).ToString()));
 
+        // B5 (for S5): `count` single durable writes on `count` distinct OneWriteGrain ids, `parallelism` at a time.
+        // The grains are activated first (each activation reads its state), untimed: the answer times the writes alone.
+        app.MapPost("/baseline/writes", async (string prefix, int count, int parallelism, IGrainFactory grains) =>
+        {
+            var ids = Enumerable.Range(0, count);
+            var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism };
+            var activation = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(ids, options, async (i, _) => await grains.GetGrain<IOneWriteGrain>($"{prefix}-{i}").Read());
+            var activateSeconds = activation.Elapsed.TotalSeconds;
+            var writes = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(ids, options, async (i, _) => await grains.GetGrain<IOneWriteGrain>($"{prefix}-{i}").Write());
+            return Results.Ok(new BatchWrites(count, parallelism, writes.Elapsed.TotalSeconds, activateSeconds));
+        });
+
         // S6: open `count` wallets (product WalletGrain, same storage) and leave them active and idle.
         app.MapPost("/bench/memory/wallets", async (string prefix, int count, IGrainFactory grains) =>
         {
@@ -44,3 +58,5 @@ public static class BaselineHost
 }
 
 public sealed record MemoryProbe(long ManagedHeapBytes, long RssBytes);
+
+public sealed record BatchWrites(int Count, int Parallelism, double Seconds, double ActivateSeconds);

@@ -12,6 +12,9 @@ public interface INoOpGrain : IGrainWithStringKey
 public interface IOneWriteGrain : IGrainWithStringKey
 {
     Task<int> Write();
+
+    /// <summary>No write: activates the grain (which reads its state) so B5 can time the writes alone.</summary>
+    Task<int> Read();
 }
 
 [GenerateSerializer, Alias("Connects.Bench.BenchState")]
@@ -34,4 +37,6 @@ public sealed class OneWriteGrain([PersistentState("bench", ConnectsStorage.Name
         await state.WriteStateAsync();
         return state.State.Count;
     }
+
+    public Task<int> Read() => Task.FromResult(state.State.Count);
 }

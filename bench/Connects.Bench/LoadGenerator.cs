@@ -1,20 +1,37 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 
 namespace Connects.Bench;
 
-/// <summary>One measured run: completions per second inside the measured window and latency percentiles.</summary>
+/// <summary>One measured run: successful responses per second inside the measured window and latency percentiles.
+/// <see cref="Model"/> is "closed" or "open"; the open-loop fields (<see cref="TargetRate"/>, <see cref="Late"/>,
+/// start lags, <see cref="NotSent"/>) are empty for closed loop.</summary>
 public sealed record LoadResult(string Name, double Throughput, double P50Ms, double P90Ms, double P99Ms, double MaxMs,
-    long Ok, long Failed, double WindowSeconds, IReadOnlyDictionary<string, long> Statuses);
+    long Ok, long Failed, double WindowSeconds, IReadOnlyDictionary<string, long> Statuses,
+    string Model = "closed", int Connections = 0, double? TargetRate = null, long Late = 0,
+    double? StartLagP99Ms = null, double? StartLagMaxMs = null, long NotSent = 0);
 
 /// <summary>
-/// Closed-loop load: <c>connections</c> workers, each sends its next request as soon as the previous answered,
-/// over one HttpClient (SocketsHttpHandler, MaxConnectionsPerServer = connections). Requests that start during
-/// the warm-up are sent but not recorded; the run ends at warm-up + duration (or when the request source runs dry).
-/// Throughput = recorded successful responses / measured window. Percentiles from the sorted recorded latencies.
+/// Two load models over one HttpClient (SocketsHttpHandler, MaxConnectionsPerServer = connections):
+/// <list type="bullet">
+/// <item><see cref="Run"/>, closed loop (capacity): <c>connections</c> workers, each sends its next request as soon as
+/// the previous one answered. Latency from each request's actual send: a stalled server also stops the senders, so
+/// the stall is seen once, not by every request that would have arrived meanwhile (coordinated omission).</item>
+/// <item><see cref="RunOpen"/>, open loop (latency at a given load): request i is due at i / rate seconds, whatever
+/// the answers; at most <c>connections</c> are in flight, a due request waits for a free one. Latency from the
+/// request's SCHEDULED time, so waiting behind a slow server counts.</item>
+/// </list>
 /// </summary>
 public static class LoadGenerator
 {
+    /// <summary>An open-loop request is late when its send began more than this after its scheduled time.</summary>
+    public const double LateThresholdMs = 10;
+
+    /// <summary>After the schedule ends, requests still waiting or in flight get this long, then are abandoned.</summary>
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
+
     public static HttpClient CreateClient(string baseAddress, int connections) =>
         new(new SocketsHttpHandler
         {
@@ -28,11 +45,15 @@ public static class LoadGenerator
             Timeout = TimeSpan.FromSeconds(30),
         };
 
+    /// <summary>
+    /// Closed loop. Requests that start during the warm-up are sent but not recorded; the run ends at warm-up +
+    /// duration (or when the request source runs dry). Throughput = recorded successful responses / measured window.
+    /// </summary>
     /// <param name="next">Builds request n (0, 1, 2, ...); null: no more requests.</param>
     public static async Task<LoadResult> Run(string name, HttpClient client, int connections, TimeSpan warmup, TimeSpan duration,
         Func<long, HttpRequestMessage?> next, Func<HttpStatusCode, bool>? success = null)
     {
-        success ??= s => (int)s is >= 200 and < 300;
+        success ??= IsSuccess;
         long counter = -1;
         var clock = Stopwatch.StartNew();
         var warmupTicks = warmup.TotalSeconds;
@@ -51,24 +72,7 @@ public static class LoadGenerator
                 var request = next(Interlocked.Increment(ref counter));
                 if (request is null) break;
                 var start = clock.Elapsed.TotalSeconds;
-                string status;
-                bool good;
-                try
-                {
-                    using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead);
-                    await response.Content.LoadIntoBufferAsync();
-                    status = ((int)response.StatusCode).ToString();
-                    good = success(response.StatusCode);
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    status = e.GetType().Name;
-                    good = false;
-                }
-                finally
-                {
-                    request.Dispose();
-                }
+                var (status, good) = await Send(client, request, success, CancellationToken.None);
                 var end = clock.Elapsed.TotalSeconds;
                 if (start < warmupTicks) continue;
                 localStatuses[status] = localStatuses.GetValueOrDefault(status) + 1;
@@ -86,11 +90,155 @@ public static class LoadGenerator
         await Task.WhenAll(workers);
 
         var all = perWorker.Where(l => l is not null).SelectMany(l => l).ToArray();
-        Array.Sort(all);
         var window = Math.Max(1e-3, Math.Min(endAt, lastCompletion) - warmupTicks);
-        return new LoadResult(name, ok / window, Percentile(all, 0.50), Percentile(all, 0.90), Percentile(all, 0.99),
-            all.Length == 0 ? double.NaN : all[^1], ok, failed, window, statuses);
+        return Summarize(name, all, ok, failed, window, statuses) with { Connections = connections };
     }
+
+    /// <summary>
+    /// Open loop at <paramref name="rate"/> requests/s for warm-up + duration (or until <paramref name="stop"/> is
+    /// signalled, which ends the schedule early). Request i is due at i / rate s; a dispatcher thread starts it at
+    /// that time (to within its 1 ms sleep), and it waits for one of <paramref name="connections"/> send slots (so the
+    /// handler never needs more connections than that). Latency = answer time - min(scheduled time, send start); requests due
+    /// during the warm-up are not recorded. Late = recorded requests whose send began more than
+    /// <see cref="LateThresholdMs"/> after they were due (waiting for a slot, or the generator itself behind).
+    /// Throughput = recorded successful responses / (last recorded answer - first recorded due time).
+    /// Requests still unanswered <see cref="Grace"/> after the schedule ends are cancelled: not yet sent ones
+    /// count as <see cref="LoadResult.NotSent"/>, sent ones as failed.
+    /// </summary>
+    public static async Task<LoadResult> RunOpen(string name, HttpClient client, int connections, double rate, TimeSpan warmup,
+        TimeSpan duration, Func<long, HttpRequestMessage?> next, Func<HttpStatusCode, bool>? success = null, CancellationToken stop = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(rate, 0);
+        success ??= IsSuccess;
+        var interval = 1.0 / rate;
+        var total = (long)Math.Ceiling(rate * (warmup + duration).TotalSeconds);
+        var firstRecorded = (long)Math.Ceiling(rate * warmup.TotalSeconds);
+        var latency = new double[total];
+        var startLag = new double[total];
+        Array.Fill(latency, double.NaN);
+        Array.Fill(startLag, double.NaN);
+        var statuses = new ConcurrentDictionary<string, long>();
+        long failed = 0, notSent = 0;
+        double lastCompletion = 0;
+        var gate = new SemaphoreSlim(connections, connections);
+        using var abandon = new CancellationTokenSource();
+        var tasks = new List<Task>();
+        var completionLock = new object();
+        var clock = Stopwatch.StartNew();
+
+        async Task Fire(long i, double due, HttpRequestMessage request)
+        {
+            var recorded = i >= firstRecorded;
+            try
+            {
+                await gate.WaitAsync(abandon.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                request.Dispose();
+                if (recorded) Interlocked.Increment(ref notSent);
+                return;
+            }
+            var start = clock.Elapsed.TotalSeconds;
+            string status; bool good;
+            try
+            {
+                (status, good) = await Send(client, request, success, abandon.Token);
+            }
+            finally
+            {
+                gate.Release();
+            }
+            var end = clock.Elapsed.TotalSeconds;
+            if (!recorded) return;
+            statuses.AddOrUpdate(status, 1, (_, v) => v + 1);
+            startLag[i] = Math.Max(0, start - due) * 1000;
+            if (good) latency[i] = (end - Math.Min(due, start)) * 1000;
+            else Interlocked.Increment(ref failed);
+            lock (completionLock) lastCompletion = Math.Max(lastCompletion, end);
+        }
+
+        // The schedule runs on a thread of its own, not the thread pool (whose queue fills with the answers' work):
+        // it sleeps 1 ms at a time (nanosleep) while nothing is due, then starts every due request, in order, directly.
+        long scheduled = 0;
+        var dispatched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dispatcher = new Thread(() =>
+        {
+            try
+            {
+                while (scheduled < total && !stop.IsCancellationRequested)
+                {
+                    var due = scheduled * interval;
+                    if (due > clock.Elapsed.TotalSeconds) { Thread.Sleep(1); continue; }
+                    var request = next(scheduled);
+                    if (request is null) break;
+                    tasks.Add(Fire(scheduled, due, request));
+                    scheduled++;
+                }
+                dispatched.SetResult();
+            }
+            catch (Exception e) { dispatched.SetException(e); }
+        }) { IsBackground = true, Name = "open-loop schedule" };
+        dispatcher.Start();
+        await dispatched.Task;
+        var all = Task.WhenAll(tasks);
+        if (await Task.WhenAny(all, Task.Delay(Grace)) != all) await abandon.CancelAsync();
+        await all;
+
+        var recordedCount = Math.Max(0, scheduled - firstRecorded);
+        var ok = new List<double>((int)Math.Min(recordedCount, int.MaxValue));
+        var lags = new List<double>(ok.Capacity);
+        long late = 0;
+        for (var i = firstRecorded; i < scheduled; i++)
+        {
+            if (!double.IsNaN(latency[i])) ok.Add(latency[i]);
+            if (double.IsNaN(startLag[i])) continue;
+            lags.Add(startLag[i]);
+            if (startLag[i] > LateThresholdMs) late++;
+        }
+        var lagArray = lags.ToArray();
+        Array.Sort(lagArray);
+        var window = Math.Max(1e-3, Math.Max(lastCompletion, scheduled * interval) - firstRecorded * interval);
+        return Summarize(name, ok.ToArray(), ok.Count, failed, window, new Dictionary<string, long>(statuses)) with
+        {
+            Model = "open",
+            Connections = connections,
+            TargetRate = rate,
+            Late = late,
+            StartLagP99Ms = Percentile(lagArray, 0.99),
+            StartLagMaxMs = lagArray.Length == 0 ? double.NaN : lagArray[^1],
+            NotSent = notSent,
+        };
+    }
+
+    /// <summary>A result from latencies (ms) of successful responses.</summary>
+    public static LoadResult Summarize(string name, double[] latencies, long ok, long failed, double windowSeconds, IReadOnlyDictionary<string, long> statuses)
+    {
+        Array.Sort(latencies);
+        return new LoadResult(name, ok / windowSeconds, Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99),
+            latencies.Length == 0 ? double.NaN : latencies[^1], ok, failed, windowSeconds, statuses);
+    }
+
+    /// <summary>Sends one request and reads the whole answer: (status code or exception name, success).</summary>
+    public static async Task<(string Status, bool Good)> Send(HttpClient client, HttpRequestMessage request, Func<HttpStatusCode, bool>? success, CancellationToken ct)
+    {
+        try
+        {
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+            await response.Content.LoadIntoBufferAsync(ct);
+            return (((int)response.StatusCode).ToString(CultureInfo.InvariantCulture), (success ?? IsSuccess)(response.StatusCode));
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or OperationCanceledException)
+        {
+            return (e.GetType().Name, false);
+        }
+        finally
+        {
+            request.Dispose();
+        }
+    }
+
+    private static bool IsSuccess(HttpStatusCode s) => (int)s is >= 200 and < 300;
 
     public static double Percentile(double[] sorted, double q)
     {

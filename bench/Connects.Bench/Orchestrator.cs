@@ -2,17 +2,22 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
 namespace Connects.Bench;
 
 public sealed record BenchOptions(string Topology, int Duration, int Warmup, int Connections, HashSet<string> Scenarios,
-    int MemoryWallets, int AgeWallets, int AgeMonths, string? PgConnection);
+    int MemoryWallets, int AgeWallets, int AgeMonths, int AgeSamples, string? PgConnection, double OpenFraction,
+    int RefreshWallets, double? S5Rate, int S5TimeoutSeconds, string? OutDir, bool PgSelfStarted = false);
 
 /// <summary>Starts the topology (the real API + the bench-only baseline host), runs the scenarios, writes the results.</summary>
 public static class Orchestrator
 {
+    /// <summary>S5's API runs wallets' durable refresh reminders at Orleans' minimum period (the product default is 1 day).</summary>
+    public const string S5ReminderPeriod = "00:01:00";
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -31,24 +36,65 @@ public static class Orchestrator
         if (!File.Exists(apiDll)) { Console.Error.WriteLine($"bench: {apiDll} not found; run with -c Release (the bench project builds the API)."); return 2; }
         var benchDll = typeof(Orchestrator).Assembly.Location;
 
-        var apiPort = FreePort(); var basePort = FreePort();
-        var api = new ChildProcess("api", "dotnet", [apiDll], Path.GetDirectoryName(apiDll)!, runDir, Env(o, apiPort, "api", runDir, sandbox: true));
-        var baseline = new ChildProcess("baseline", "dotnet", [benchDll, "baseline-host"], Path.GetDirectoryName(benchDll)!, runDir, Env(o, basePort, "baseline", runDir, sandbox: false));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => { api.Dispose(); baseline.Dispose(); };
-        Console.CancelKeyPress += (_, _) => { api.Dispose(); baseline.Dispose(); };
+        LocalPostgres? postgres = null;
+        ChildProcess? api = null, baseline = null, apiS5 = null;
+        var stopping = new object();
+        void StopAll()
+        {
+            lock (stopping)
+            {
+                apiS5?.Dispose(); api?.Dispose(); baseline?.Dispose();
+                postgres?.Dispose();
+            }
+        }
+        // Ctrl+C and kill (SIGTERM) stop the children and the harness's PostgreSQL before the process ends.
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => StopAll());
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => StopAll());
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAll();
         try
         {
+            if (o.Topology == "postgresql")
+            {
+                if (o.PgConnection is null)
+                {
+                    postgres = LocalPostgres.Start(root, runDir);
+                    o = o with { PgConnection = postgres.ConnectionString, PgSelfStarted = true };
+                }
+                var existed = await BenchStorage.EnsurePgDatabases(o.PgConnection!, ["api", "baseline", "api_s5"]);
+                if (existed.Count > 0)
+                    Console.WriteLine($"bench: databases {string.Join(", ", existed)} already existed and are used as they are; drop them for a clean run");
+            }
+            var storage = new BenchStorage(o.Topology, runDir, o.PgConnection);
+
+            var apiPort = FreePort(); var basePort = FreePort();
+            api = new ChildProcess("api", "dotnet", [apiDll], Path.GetDirectoryName(apiDll)!, runDir, Env(storage, apiPort, "api", sandbox: true));
+            baseline = new ChildProcess("baseline", "dotnet", [benchDll, "baseline-host"], Path.GetDirectoryName(benchDll)!, runDir, Env(storage, basePort, "baseline", sandbox: false));
             api.Start(); baseline.Start();
             var apiUrl = $"http://127.0.0.1:{apiPort}"; var baseUrl = $"http://127.0.0.1:{basePort}";
             await WaitReady(apiUrl, api); await WaitReady(baseUrl, baseline);
             Console.WriteLine($"bench: API (pid {api.Pid}) on {apiUrl}, baseline host (pid {baseline.Pid}) on {baseUrl}");
 
-            var scenarios = new Scenarios(o, apiUrl, baseUrl, api, baseline);
+            // S5 gets its own API process and database (started when S5 begins, after the main API is stopped):
+            // its wallets' reminders tick every minute, which must not load the other scenarios.
+            async Task<(ChildProcess Process, string Url)> StartS5Api()
+            {
+                var port = FreePort();
+                var env = Env(storage, port, "api_s5", sandbox: true);
+                env["Connects__Wallet__RefreshReminderPeriod"] = S5ReminderPeriod;
+                apiS5 = new ChildProcess("api-s5", "dotnet", [apiDll], Path.GetDirectoryName(apiDll)!, runDir, env);
+                apiS5.Start();
+                var url = $"http://127.0.0.1:{port}";
+                await WaitReady(url, apiS5);
+                Console.WriteLine($"bench: S5 API (pid {apiS5.Pid}) on {url}, RefreshReminderPeriod={S5ReminderPeriod}");
+                return (apiS5, url);
+            }
+
+            var scenarios = new Scenarios(o, storage, apiUrl, baseUrl, api, baseline, StartS5Api);
             var results = await scenarios.RunAll();
             var report = Report.Build(o, root, results);
             Console.WriteLine();
             Console.WriteLine(report.Markdown);
-            var dir = Path.Combine(root, "bench", "results");
+            var dir = o.OutDir ?? Path.Combine(root, "bench", "results");
             Directory.CreateDirectory(dir);
             var stem = Path.Combine(dir, $"{DateTime.UtcNow:yyyy-MM-dd}-{o.Topology}");
             await File.WriteAllTextAsync(stem + ".md", report.Markdown);
@@ -64,11 +110,11 @@ public static class Orchestrator
         }
         finally
         {
-            api.Dispose(); baseline.Dispose();
+            StopAll();
         }
     }
 
-    private static Dictionary<string, string> Env(BenchOptions o, int port, string name, string runDir, bool sandbox)
+    private static Dictionary<string, string> Env(BenchStorage storage, int port, string database, bool sandbox)
     {
         var env = new Dictionary<string, string>
         {
@@ -86,16 +132,7 @@ public static class Orchestrator
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         };
-        if (o.Topology == "postgresql")
-        {
-            env["Connects__Storage__Provider"] = "postgresql";
-            env["Connects__Storage__ConnectionString"] = $"{o.PgConnection};Database=bench_{name}";
-        }
-        else
-        {
-            env["Connects__Storage__Provider"] = "sqlite";
-            env["Connects__Storage__SqlitePath"] = Path.Combine(runDir, $"{name}.db");
-        }
+        storage.Configure(env, database);
         return env;
     }
 
@@ -117,7 +154,7 @@ public static class Orchestrator
         throw new TimeoutException($"{process.Name} not ready on {url} within 90 s; see {process.LogPath}");
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
@@ -139,19 +176,27 @@ public static class Orchestrator
             var i = Array.IndexOf(args, name);
             return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         }
+        int Int(string name, int fallback) => int.Parse(Get(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+        double Dbl(string name, double fallback) => double.Parse(Get(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         var topology = Get("--topology", "sqlite").ToLowerInvariant();
         if (topology is not ("sqlite" or "postgresql")) throw new ArgumentException("--topology must be sqlite or postgresql");
+        // PostgreSQL without --pg (or CONNECTS_BENCH_PG): the harness starts its own with deploy/local/cluster.sh pg-up.
         var pg = Get("--pg", Environment.GetEnvironmentVariable("CONNECTS_BENCH_PG") ?? "");
-        if (topology == "postgresql" && pg.Length == 0) throw new ArgumentException("--topology postgresql needs --pg 'Host=127.0.0.1;Port=N;Username=postgres' (databases bench_api and bench_baseline must exist)");
-        var duration = int.Parse(Get("--duration", "10"), CultureInfo.InvariantCulture);
+        var duration = Int("--duration", 10);
         if (duration is < 1 or > 120) throw new ArgumentException("--duration must be 1..120 seconds");
-        return new BenchOptions(topology, duration, int.Parse(Get("--warmup", "2"), CultureInfo.InvariantCulture),
-            int.Parse(Get("--connections", "32"), CultureInfo.InvariantCulture),
-            Get("--scenarios", "B,S1,S2,S3,S4,S6").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).ToHashSet(),
-            int.Parse(Get("--memory-wallets", "5000"), CultureInfo.InvariantCulture),
-            int.Parse(Get("--age-wallets", "10"), CultureInfo.InvariantCulture),
-            int.Parse(Get("--age-months", "60"), CultureInfo.InvariantCulture),
-            pg.Length == 0 ? null : pg);
+        var openFraction = Dbl("--open-fraction", 0.7);
+        if (openFraction is <= 0 or > 1) throw new ArgumentException("--open-fraction must be in (0, 1]");
+        var refreshWallets = Int("--refresh-wallets", 100_000);
+        if (refreshWallets is < 1 or > 1_000_000) throw new ArgumentException("--refresh-wallets must be 1..1000000");
+        var s5Rate = Get("--s5-rate", "");
+        var ageSamples = Int("--age-samples", 500);
+        if (ageSamples < 10) throw new ArgumentException("--age-samples must be at least 10");
+        return new BenchOptions(topology, duration, Int("--warmup", 2), Int("--connections", 32),
+            Get("--scenarios", "B,S1,S2,S3,S4,S5,S6").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).ToHashSet(),
+            Int("--memory-wallets", 5000), Int("--age-wallets", 10), Int("--age-months", 60), ageSamples,
+            pg.Length == 0 ? null : pg, openFraction, refreshWallets,
+            s5Rate.Length == 0 ? null : double.Parse(s5Rate, CultureInfo.InvariantCulture), Int("--s5-timeout", 1200),
+            Get("--out", "") is { Length: > 0 } outDir ? Path.GetFullPath(outDir) : null);
     }
 }
 

@@ -1,26 +1,36 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Connects.Domain;
 
 namespace Connects.Bench;
 
-/// <summary>One line of the results: a load result, or a single measured figure (S6), with its ratio and target (from issue #5).</summary>
+/// <summary>One line of the results: a load result, or a single measured figure (B5, S5, S6), with its ratio and target (from issue #5).</summary>
 public sealed record Row(string Id, string What, LoadResult? Load, string? RatioOf, double? Ratio, string Target, bool? Met, string Note = "");
 
-public sealed class Scenarios(BenchOptions o, string apiUrl, string baseUrl, ChildProcess api, ChildProcess baseline)
+public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUrl, string baseUrl, ChildProcess api, ChildProcess baseline,
+    Func<Task<(ChildProcess Process, string Url)>> startS5Api)
 {
-    private const int S1Freelancers = 1000, S1Jobs = 997; // coprime: request n -> (n % 1000, n % 997) is a distinct pair for n < 997,000
+    private const int S1Freelancers = 1000, S1Jobs = 997; // coprime: submission k -> (k % 1000, k % 997) is a distinct pair for k < 997,000
     private const int HotFreelancers = 1000;
-    private readonly HttpClient _api = LoadGenerator.CreateClient(apiUrl, o.Connections);
+    private const double S1P99TargetMs = 50;
+    private const int RefreshParallelism = 64;
+    private HttpClient _api = LoadGenerator.CreateClient(apiUrl, o.Connections);
     private readonly HttpClient _base = LoadGenerator.CreateClient(baseUrl, o.Connections);
     private readonly List<Row> _rows = [];
     private readonly Dictionary<string, LoadResult> _byId = [];
+    /// <summary>Last S1 submission index used on the current API: every S1 request, closed or open loop, is a new pair.</summary>
+    private long _s1Seq = -1;
+    /// <summary>S4's latencies (ms) per class, for the bootstrap interval of the ratio.</summary>
+    private readonly Dictionary<string, double[]> _samples = [];
     public Dictionary<string, object> Extra { get; } = [];
 
     private TimeSpan Warmup => TimeSpan.FromSeconds(o.Warmup);
     private TimeSpan Duration => TimeSpan.FromSeconds(o.Duration);
     private bool On(string s) => o.Scenarios.Contains(s);
+    private bool S1TargetApplies => storage.IsPostgreSql;
 
     public async Task<(List<Row> Rows, Dictionary<string, object> Extra)> RunAll()
     {
@@ -28,23 +38,20 @@ public sealed class Scenarios(BenchOptions o, string apiUrl, string baseUrl, Chi
         await Load("B1", "plain Kestrel endpoint (bench host)", _base, n => Get("/baseline/plain"));
         await Load("B2", "HTTP -> grain that does nothing", _base, n => Get($"/baseline/noop/n{n % 1000}"));
         await Load("B3", "HTTP -> grain, one durable write (ADO.NET storage)", _base, n => Post($"/baseline/write/w{n % 1000}", null));
+        await OpenAfter("B3", "B3o", _base, n => Post($"/baseline/write/w{n % 1000}", null));
 
-        if (On("S1") || On("S3") || On("S2"))
-        {
-            Step("setup S1/S3: 1000 wallets + grants, 997 jobs");
-            await Setup(Enumerable.Range(0, S1Freelancers).SelectMany(i => new Func<HttpRequestMessage>[]
-            {
-                () => Post($"/v1/freelancers/s1-f{i}/wallet", new { plan = "basic" }),
-                () => Post($"/v1/admin/freelancers/s1-f{i}/grants", new { grantId = $"g-s1-{i}", amount = 10000, reason = "bench" }),
-            }), sequentialPerItem: 2);
-            await Setup(Enumerable.Range(0, S1Jobs).Select(k => (Func<HttpRequestMessage>)(() => Put($"/v1/jobs/s1-j{k}", Job($"c{k % 8}")))));
-        }
+        if (On("S1") || On("S3") || On("S2")) await SetupS1();
         if (On("S1"))
-            await Load("S1", "submit proposal, distinct freelancers x jobs", _api,
-                n => Post($"/v1/jobs/s1-j{n % S1Jobs}/proposals", new { freelancerId = $"s1-f{n % S1Freelancers}", expectedConnects = 16 }),
+        {
+            await Load("S1", "submit proposal, distinct freelancers x jobs", _api, _ => S1Request(),
                 ratioOf: "B3", target: 1.0, note: "3 sequential durable writes per submission (hold, job, capture)");
+            await OpenAfter("S1", "S1o", _api, _ => S1Request(), p99TargetMs: S1P99TargetMs);
+        }
         if (On("S3"))
+        {
             await Load("S3", "wallet read (GET wallet)", _api, n => Get($"/v1/freelancers/s1-f{n % S1Freelancers}/wallet"), ratioOf: "B2", target: 0.5);
+            await OpenAfter("S3", "S3o", _api, n => Get($"/v1/freelancers/s1-f{n % S1Freelancers}/wallet"));
+        }
         if (On("S2"))
         {
             Step("setup S2: 1000 wallets + grants, one hot job");
@@ -62,12 +69,234 @@ public sealed class Scenarios(BenchOptions o, string apiUrl, string baseUrl, Chi
         if (On("S4")) await AccountAge();
         if (On("S6")) await Memory();
         Extra["apiRssBytesAtEnd"] = api.RssBytes();
+        // Last: S5 stops the main API and starts its own (its wallets' reminders tick every minute).
+        if (On("S5")) await FirstOfTheMonth();
         Extra["baselineHostRssBytesAtEnd"] = baseline.RssBytes();
         return (_rows, Extra);
     }
 
-    /// <summary>S4: wallets that lived 5 simulated years (monthly purchase + proposal, the sandbox clock advanced
-    /// P31D each month) against wallets opened one month before the measurement, in the same service.</summary>
+    private async Task SetupS1()
+    {
+        Step("setup S1/S3: 1000 wallets + grants, 997 jobs");
+        await Setup(Enumerable.Range(0, S1Freelancers).SelectMany(i => new Func<HttpRequestMessage>[]
+        {
+            () => Post($"/v1/freelancers/s1-f{i}/wallet", new { plan = "basic" }),
+            () => Post($"/v1/admin/freelancers/s1-f{i}/grants", new { grantId = $"g-s1-{i}", amount = 10000, reason = "bench" }),
+        }), sequentialPerItem: 2);
+        await Setup(Enumerable.Range(0, S1Jobs).Select(k => (Func<HttpRequestMessage>)(() => Put($"/v1/jobs/s1-j{k}", Job($"c{k % 8}")))));
+    }
+
+    /// <summary>The next S1 submission: a (freelancer, job) pair not used before on this API.</summary>
+    private HttpRequestMessage S1Request()
+    {
+        var k = Interlocked.Increment(ref _s1Seq);
+        return Post($"/v1/jobs/s1-j{k % S1Jobs}/proposals", new { freelancerId = $"s1-f{k % S1Freelancers}", expectedConnects = 16 });
+    }
+
+    /// <summary>
+    /// S5, first of the month, on its own API (RefreshReminderPeriod = 1 min) and database: B5 (N single durable
+    /// writes on the bench host), N wallets opened, S1 open loop at a modest rate before, then the sandbox clock
+    /// advanced P31D so every wallet's cycle ends at one instant; S1 open loop again while /metrics is polled until
+    /// every due refresh has been applied (connects_refresh_lag_seconds_count, recorded once per applied refresh
+    /// after the wallet's durable write).
+    /// </summary>
+    private async Task FirstOfTheMonth()
+    {
+        var n = o.RefreshWallets;
+        Step("S5: stopping the main API; starting S5's own API and database");
+        api.Dispose();
+        var (s5Api, url) = await startS5Api();
+        try
+        {
+            _api = LoadGenerator.CreateClient(url, o.Connections);
+            _s1Seq = -1;
+            using var probe = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+            await SetupS1();
+
+            // B5 while the storage is quiet (before S5's wallets exist and their reminders tick).
+            Step($"B5: {n} single durable writes on {n} distinct OneWriteGrain ids, {RefreshParallelism} at a time (bench host)");
+            using var slow = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(o.S5TimeoutSeconds) };
+            var b5Response = await slow.PostAsync($"/baseline/writes?prefix=b5&count={n}&parallelism={RefreshParallelism}", null);
+            b5Response.EnsureSuccessStatusCode();
+            var b5 = JsonSerializer.Deserialize<BatchWrites>(await b5Response.Content.ReadAsStringAsync(), Orchestrator.Json)!;
+            Console.WriteLine($"  {b5.Seconds:F1} s ({n / b5.Seconds:F0} writes/s); activation first, untimed: {b5.ActivateSeconds:F1} s");
+            _rows.Add(new Row("B5", $"{n} single durable writes on {n} distinct grains ({RefreshParallelism} at a time, bench host)", null, null, null, "—", null,
+                $"{b5.Seconds:F1} s ({n / b5.Seconds:F0} writes/s); grains activated first, untimed ({b5.ActivateSeconds:F1} s)"));
+
+            // N wallets, opened through the API in parallel; their billing anchors give each one's due refreshes.
+            var remindersBeforeOpening = await storage.Reminders("api_s5"); // S1's 1000 wallets have theirs already
+            var rssBefore = s5Api.RssBytes();
+            Step($"setup S5: opening {n} wallets ({RefreshParallelism} at a time)");
+            var anchors = new DateTimeOffset[n];
+            var opened = 0;
+            var setupClock = Stopwatch.StartNew();
+            using (var progress = new Timer(_ => Console.WriteLine($"  {Volatile.Read(ref opened)} / {n} wallets opened, {setupClock.Elapsed.TotalSeconds:F0} s"),
+                       null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)))
+            {
+                await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = RefreshParallelism }, async (i, ct) =>
+                {
+                    var view = await SendForJson(() => Post($"/v1/freelancers/s5-f{i}/wallet", new { plan = "basic" }), ct);
+                    anchors[i] = view.GetProperty("billingAnchor").GetDateTimeOffset();
+                    Interlocked.Increment(ref opened);
+                });
+            }
+            var setupSeconds = setupClock.Elapsed.TotalSeconds;
+            var rssAfter = s5Api.RssBytes();
+            Console.WriteLine($"  {n} wallets in {setupSeconds:F0} s; API RSS {rssBefore / 1048576.0:F0} -> {rssAfter / 1048576.0:F0} MB");
+
+            // S1's rate: --s5-rate, else 30% of S1's closed-loop throughput on this API, now, with its N wallets
+            // (whose minute reminders already tick): the same conditions as the measurement.
+            var rate = o.S5Rate ?? 0.0;
+            if (o.S5Rate is null)
+            {
+                var capacity = await Load("S5-S1cap", $"S1 closed loop on S5's API with its {n} wallets", _api, _ => S1Request(),
+                    note: "capacity for S5's S1 rate (30% of it)");
+                rate = Math.Max(1, 0.3 * capacity.Throughput);
+            }
+
+            var before = await Open("S5-S1before", $"S1 open loop at {rate:F0} req/s, before the refresh", _api, rate, Warmup, Duration, _ => S1Request());
+
+            // Everything that falls due when the clock moves: S5's wallets and S1's (brought up to date by the GET).
+            var others = new DateTimeOffset[S1Freelancers];
+            await Parallel.ForEachAsync(Enumerable.Range(0, S1Freelancers), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+                others[i] = (await SendForJson(() => Get($"/v1/freelancers/s1-f{i}/wallet"), ct)).GetProperty("billingAnchor").GetDateTimeOffset());
+            var from = (await SendForJson(() => Get("/v1/sandbox/clock"), CancellationToken.None)).GetProperty("now").GetDateTimeOffset();
+            var remindersAtAdvance = await storage.Reminders("api_s5");
+            var counted0 = await RefreshCount(probe);
+
+            Step("S5: advancing the sandbox clock P31D; S1 open loop while the refresh runs");
+            var refreshClock = Stopwatch.StartNew();
+            var to = (await SendForJson(() => Post("/v1/sandbox/clock", new { advanceBy = "P31D" }), CancellationToken.None)).GetProperty("now").GetDateTimeOffset();
+            using var stop = new CancellationTokenSource();
+            var duringTask = LoadGenerator.RunOpen($"S1 open loop at {rate:F0} req/s, while the refresh runs", _api, o.Connections, rate,
+                TimeSpan.Zero, TimeSpan.FromSeconds(o.S5TimeoutSeconds), _ => S1Request(), stop: stop.Token);
+            int Due(DateTimeOffset anchor) => BillingCycle.At(anchor, to).Index - BillingCycle.At(anchor, from).Index;
+            var dueS5 = anchors.Sum(Due);
+            var dueOthers = others.Sum(Due);
+            var expected = dueS5 + dueOthers;
+            Console.WriteLine($"  refreshes due: {expected} ({dueS5} for S5's {n} wallets, {dueOthers} for S1's {S1Freelancers})");
+
+            double? refreshSeconds = null;
+            long counted = 0;
+            var lastPrint = 0.0;
+            var timeline = new List<double[]>(); // [seconds since the advance, refreshes counted], every ~5 s
+            while (refreshClock.Elapsed.TotalSeconds < o.S5TimeoutSeconds)
+            {
+                counted = await RefreshCount(probe) - counted0;
+                var now = refreshClock.Elapsed.TotalSeconds;
+                if (counted >= expected) { refreshSeconds = now; timeline.Add([Math.Round(now, 1), counted]); break; }
+                if (now - lastPrint >= 5)
+                {
+                    lastPrint = now;
+                    timeline.Add([Math.Round(now, 1), counted]);
+                    Console.WriteLine($"  {counted} / {expected} refreshed, {now:F0} s");
+                }
+                await Task.Delay(500);
+            }
+            await stop.CancelAsync();
+            var during = await duringTask;
+            _byId["S5-S1during"] = during;
+            Console.WriteLine(refreshSeconds is { } rs ? $"  all {expected} refreshed in {rs:F1} s" : $"  timed out after {o.S5TimeoutSeconds} s: {counted} / {expected} refreshed");
+            PrintLoad(during);
+
+            // One refresh per due cycle: the count must not go on rising once all are in (PostgreSQL's table
+            // statistics also reach pg_stat_user_tables within ~10 s of a backend going idle).
+            await Task.Delay(TimeSpan.FromSeconds(11));
+            var countedAfter = await RefreshCount(probe) - counted0;
+            var remindersAfter = await storage.Reminders("api_s5");
+            var sample = Enumerable.Range(0, Math.Min(100, n)).Select(i => (int)((long)i * n / Math.Min(100, n))).ToList();
+            var behind = 0;
+            foreach (var i in sample)
+            {
+                var view = await SendForJson(() => Get($"/v1/freelancers/s5-f{i}/wallet"), CancellationToken.None);
+                if (view.GetProperty("cycle").GetInt32() != BillingCycle.At(anchors[i], to).Index) behind++;
+            }
+            var rssEnd = s5Api.RssBytes();
+
+            double? ratio = refreshSeconds / b5.Seconds;
+            _rows.Add(new Row("S5", $"first of the month: {n} wallets due at one instant, refreshed by their reminders", null,
+                "refresh s / B5 s", ratio, "≤ 1.5", ratio is { } r ? r <= 1.5 : false,
+                (refreshSeconds is { } secs ? $"{expected} refreshes in {secs:F1} s vs B5 {b5.Seconds:F1} s" : $"timed out after {o.S5TimeoutSeconds} s, {counted} / {expected} refreshed")
+                + $"; due: {dueS5} S5 + {dueOthers} S1 wallets; counted {countedAfter} ({(countedAfter == expected ? "one per due refresh" : "**not** one per due refresh")});"
+                + $" reminder period {Orchestrator.S5ReminderPeriod} (product default 1 day): includes up to one period of reminder phase;"
+                + $" reminders table {remindersAfter.Rows} rows, {remindersAfter.Bytes / 1024.0:F0} KB{(storage.IsPostgreSql ? "" : " of row data")}{ReminderLoad(remindersAtAdvance, remindersAfter)}"));
+            AddLoadRow("S5-S1before", before, null, null, "—", null, "open loop, no refresh running");
+            var p99Ratio = during.P99Ms / before.P99Ms;
+            AddLoadRow("S5-S1during", during, "p99 / S5-S1before p99", p99Ratio, "—", null, "open loop from the clock advance until every refresh was counted");
+
+            var perWallet = (rssAfter - rssBefore) / (double)n;
+            var rss = new { wallets = n, apiRssBytesBefore = rssBefore, apiRssBytesAfterOpening = rssAfter, apiRssBytesAfterRefresh = rssEnd, rssBytesPerWallet = perWallet };
+            Extra["s6ApiActiveWallets"] = rss;
+            var rssNote = $"API RSS for {n} active wallets (S5): {rssBefore / 1048576.0:F0} → {rssAfter / 1048576.0:F0} MB ({perWallet / 1024:F1} KB/wallet)";
+            var s6 = _rows.FindIndex(r => r.Id == "S6");
+            if (s6 >= 0) _rows[s6] = _rows[s6] with { Note = _rows[s6].Note + "; " + rssNote };
+            else _rows.Add(new Row("S6r", $"API RSS with {n} active wallets (from S5's setup)", null, null, null, "report", null, rssNote));
+
+            Extra["s5"] = new
+            {
+                wallets = n,
+                reminderPeriod = Orchestrator.S5ReminderPeriod,
+                s1Rate = rate,
+                setupSeconds,
+                b5,
+                clockFrom = from,
+                clockTo = to,
+                refreshesDue = expected,
+                refreshesDueS5 = dueS5,
+                refreshesDueS1Wallets = dueOthers,
+                refreshesCountedWhenDone = counted,
+                refreshesCounted11sLater = countedAfter,
+                refreshSeconds,
+                ratio,
+                refreshTimeline = timeline,
+                sampledWalletsNotRefreshed = behind,
+                sampledWallets = sample.Count,
+                s1P99BeforeMs = before.P99Ms,
+                s1P99DuringMs = during.P99Ms,
+                // PostgreSQL's counters reach pg_stat_user_tables up to ~10 s late, so the opening window is read at the
+                // advance (only S1 traffic, which does not touch reminders, ran in between) and the refresh window 11 s
+                // after the last refresh. The grain-state table's counters include the S1 traffic.
+                reminderTable = new
+                {
+                    beforeOpening = remindersBeforeOpening,
+                    atAdvance = remindersAtAdvance,
+                    afterRefresh = remindersAfter,
+                    openingDelta = remindersAtAdvance.Reminders?.Minus(remindersBeforeOpening.Reminders!),
+                    refreshDelta = remindersAfter.Reminders?.Minus(remindersAtAdvance.Reminders!),
+                    grainStatesRefreshDeltaWithS1Traffic = remindersAfter.States?.Minus(remindersAtAdvance.States!),
+                },
+            };
+            Extra["apiS5RssBytesAtEnd"] = rssEnd;
+        }
+        finally
+        {
+            s5Api.Dispose();
+        }
+    }
+
+    /// <summary>The reminders table's access counters over the refresh window (PostgreSQL only).</summary>
+    private static string ReminderLoad(ReminderTableSnapshot from, ReminderTableSnapshot to)
+    {
+        if (from.Reminders is null || to.Reminders is null) return "";
+        var d = to.Reminders.Minus(from.Reminders);
+        return $", during the refresh {d.SeqScan} seq scans ({d.SeqTupRead} rows read), {d.IdxScan} index scans ({d.IdxTupFetch} rows), {d.TupIns} inserts, {d.TupUpd} updates, {d.TupDel} deletes";
+    }
+
+    /// <summary>Applied monthly refreshes so far: the count of the refresh-lag histogram on the API's Prometheus endpoint.</summary>
+    private static async Task<long> RefreshCount(HttpClient probe)
+    {
+        var text = await probe.GetStringAsync("/metrics");
+        double count = 0;
+        foreach (var line in text.Split('\n'))
+            if (line.StartsWith("connects_refresh_lag_seconds_count", StringComparison.Ordinal))
+                count += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+        return (long)count;
+    }
+
+    /// <summary>S4: wallets that lived <c>--age-months</c> simulated months (monthly purchase + proposal, the sandbox clock
+    /// advanced P31D each month) against wallets opened one month before the measurement, in the same service.
+    /// Measured interleaved, old and young one request each in turn (the order flips every pair), so drift and noise
+    /// hit both alike.</summary>
     private async Task AccountAge()
     {
         var months = o.AgeMonths; var count = o.AgeWallets;
@@ -93,31 +322,117 @@ public sealed class Scenarios(BenchOptions o, string apiUrl, string baseUrl, Chi
         Extra["s4SetupSeconds"] = Math.Round(sw.Elapsed.TotalSeconds, 1);
         var historyOld = await _api.GetStringAsync($"/v1/freelancers/s4-old0/history?days=90&limit=500");
         Extra["s4OldWalletEntriesLast90Days"] = JsonDocument.Parse(historyOld).RootElement.GetProperty("entries").GetArrayLength();
+        var statesBefore = new { old = await StateSummary("s4-old0"), young = await StateSummary("s4-young0") };
 
-        const int samples = 200;
-        long pOld = 0, pYoung = 0;
-        var old = await Load("S4w-old", $"purchase (1 wallet write), {months}-month-old wallet", _api,
-            n => n < samples ? Post($"/v1/freelancers/s4-old{n % count}/purchases", new { bundle = 10, paymentReference = $"m-old-{Interlocked.Increment(ref pOld)}" }) : null,
-            warmup: TimeSpan.Zero, connections: 1, record: false);
-        await Load("S4w-young", "purchase (1 wallet write), 1-month-old wallet", _api,
-            n => n < samples ? Post($"/v1/freelancers/s4-young{n % count}/purchases", new { bundle = 10, paymentReference = $"m-young-{Interlocked.Increment(ref pYoung)}" }) : null,
-            warmup: TimeSpan.Zero, connections: 1, record: false);
-        await Load("S4h-old", $"first history page, {months}-month-old wallet", _api, n => n < samples ? Get($"/v1/freelancers/s4-old{n % count}/history") : null,
-            warmup: TimeSpan.Zero, connections: 1, record: false);
-        await Load("S4h-young", "first history page, 1-month-old wallet", _api, n => n < samples ? Get($"/v1/freelancers/s4-young{n % count}/history") : null,
-            warmup: TimeSpan.Zero, connections: 1, record: false);
-        _ = old;
-        AddAgeRow("S4w-old", "S4w-young"); AddAgeRow("S4w-young", null);
-        AddAgeRow("S4h-old", "S4h-young"); AddAgeRow("S4h-young", null);
+        var samples = o.AgeSamples;
+        Step($"S4: {samples} purchases on old and {samples} on young wallets, interleaved, 1 connection");
+        await Interleaved("S4w", samples, count, (who, k) => Post($"/v1/freelancers/s4-{who}{k % count}/purchases", new { bundle = 10, paymentReference = $"m-{who}-{k}" }));
+        Step($"S4: {samples} first history pages on old and {samples} on young wallets, interleaved, 1 connection");
+        await Interleaved("S4h", samples, count, (who, k) => Get($"/v1/freelancers/s4-{who}{k % count}/history"));
+        Extra["s4StateBytes"] = new { beforeMeasurement = statesBefore, afterMeasurement = new { old = await StateSummary("s4-old0"), young = await StateSummary("s4-young0") } };
+
+        // Diagnostic: a cycle close (the first call after the clock passes a cycle end archives the closed cycle to a
+        // statement, the cycle's receipts to the receipt book, which is rewritten whole, and writes the wallet).
+        await Setup([() => Post("/v1/sandbox/clock", new { advanceBy = "P31D" })]);
+        var closeOld = new List<double>(); var closeYoung = new List<double>();
+        using (var one = LoadGenerator.CreateClient(_api.BaseAddress!.ToString(), 1))
+            for (var i = 0; i < count; i++)
+                foreach (var who in (i & 1) == 0 ? new[] { "old", "young" } : ["young", "old"])
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    var (_, good) = await LoadGenerator.Send(one, Get($"/v1/freelancers/s4-{who}{i}/wallet"), null, CancellationToken.None);
+                    if (good) (who == "old" ? closeOld : closeYoung).Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+        double Median(List<double> l) => l.Count == 0 ? double.NaN : LoadGenerator.Percentile([.. l.Order()], 0.5);
+        Extra["s4CycleClose"] = new
+        {
+            what = "GET wallet right after the clock passed a cycle end: statement + receipt book (rewritten whole) + wallet writes",
+            oldMedianMs = Median(closeOld), youngMedianMs = Median(closeYoung), oldMs = closeOld, youngMs = closeYoung,
+            after = new { old = await StateSummary("s4-old0"), young = await StateSummary("s4-young0") },
+        };
+        Console.WriteLine($"  cycle close (diagnostic): median old {Median(closeOld):F2} ms, young {Median(closeYoung):F2} ms ({count} each)");
+
+        var what = new Dictionary<string, string>
+        {
+            ["S4w"] = "purchase (1 wallet write)",
+            ["S4h"] = "first history page",
+        };
+        foreach (var (id, label) in what)
+        {
+            var (old, young) = (_byId[$"{id}-old"], _byId[$"{id}-young"]);
+            var p99 = old.P99Ms / young.P99Ms;
+            var p50 = old.P50Ms / young.P50Ms;
+            var (low, high) = BootstrapP99Ratio(_samples[$"{id}-old"], _samples[$"{id}-young"]);
+            Extra[$"{id}Ratios"] = new { p50, p99, p99Ci95 = new[] { low, high } };
+            var note = $"1 connection, {samples} + {samples} requests interleaved; req/s = 1 / mean latency";
+            AddLoadRow($"{id}-old", old with { Name = $"{label}, {months}-month-old wallet" }, $"p99 / {id}-young p99", p99, "≤ 1.2", p99 <= 1.2,
+                $"{note}; p50 ratio {p50:F2}; p99 ratio 95% bootstrap interval {low:F2}–{high:F2}");
+            AddLoadRow($"{id}-young", young with { Name = $"{label}, 1-month-old wallet" }, null, null, "—", null, note);
+        }
     }
 
-
-    private void AddAgeRow(string id, string? vs)
+    /// <summary>Sequential requests on one connection, old and young in turn (old first on even pairs, young first on
+    /// odd ones), after 20 unrecorded pairs; each class's latencies become its own result.</summary>
+    private async Task Interleaved(string id, int samples, int count, Func<string, int, HttpRequestMessage> make)
     {
-        var r = _byId[id];
-        if (vs is null) { _rows.Add(new Row(id, r.Name, r, null, null, "—", null, "1 connection, 200 sequential requests")); return; }
-        var ratio = r.P99Ms / _byId[vs].P99Ms;
-        _rows.Add(new Row(id, r.Name, r, $"p99 / {vs} p99", ratio, "≤ 1.2", ratio <= 1.2, "1 connection, 200 sequential requests"));
+        const int warm = 20;
+        using var client = LoadGenerator.CreateClient(_api.BaseAddress!.ToString(), 1);
+        var latencies = new Dictionary<string, List<double>> { ["old"] = [], ["young"] = [] };
+        var failed = new Dictionary<string, long> { ["old"] = 0, ["young"] = 0 };
+        var statuses = new Dictionary<string, Dictionary<string, long>> { ["old"] = [], ["young"] = [] };
+        for (var k = -warm; k < samples; k++)
+        {
+            string[] order = (k & 1) == 0 ? ["old", "young"] : ["young", "old"];
+            foreach (var who in order)
+            {
+                var index = k < 0 ? k + 100_000 : k; // warm-up pairs get their own payment references
+                var start = Stopwatch.GetTimestamp();
+                var (status, good) = await LoadGenerator.Send(client, make(who, index), null, CancellationToken.None);
+                var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                if (k < 0) continue;
+                statuses[who][status] = statuses[who].GetValueOrDefault(status) + 1;
+                if (good) latencies[who].Add(ms); else failed[who]++;
+            }
+        }
+        foreach (var who in new[] { "old", "young" })
+        {
+            var l = latencies[who].ToArray();
+            _samples[$"{id}-{who}"] = [.. l];
+            var r = LoadGenerator.Summarize($"{id}-{who}", l, l.Length, failed[who], Math.Max(1e-3, l.Sum() / 1000), statuses[who]) with { Connections = 1 };
+            _byId[$"{id}-{who}"] = r;
+            Console.WriteLine($"  {id}-{who}: p50 {r.P50Ms:F2} ms, p90 {r.P90Ms:F2} ms, p99 {r.P99Ms:F2} ms, max {r.MaxMs:F2} ms, ok {r.Ok}, failed {r.Failed}");
+        }
+    }
+
+    /// <summary>95% interval of the p99 ratio a / b, from 2,000 bootstrap resamples of each (fixed seed): how much of
+    /// a p99 ratio of a few hundred samples is noise.</summary>
+    private static (double Low, double High) BootstrapP99Ratio(double[] a, double[] b)
+    {
+        if (a.Length == 0 || b.Length == 0) return (double.NaN, double.NaN);
+        var random = new Random(5);
+        double P99(double[] source, double[] buffer)
+        {
+            for (var i = 0; i < buffer.Length; i++) buffer[i] = source[random.Next(source.Length)];
+            Array.Sort(buffer);
+            return LoadGenerator.Percentile(buffer, 0.99);
+        }
+        var (ba, bb) = (new double[a.Length], new double[b.Length]);
+        var ratios = Enumerable.Range(0, 2000).Select(_ => P99(a, ba) / P99(b, bb)).Order().ToArray();
+        return (LoadGenerator.Percentile(ratios, 0.025), LoadGenerator.Percentile(ratios, 0.975));
+    }
+
+    /// <summary>Stored bytes of one freelancer's states: wallet, receipt book, statements (count and total).</summary>
+    private async Task<object> StateSummary(string freelancer)
+    {
+        var sizes = (await storage.StateSizes("api", $"freelancer:{freelancer}")).Where(s => s.Key == $"freelancer:{freelancer}" || s.Key.StartsWith($"freelancer:{freelancer}/", StringComparison.Ordinal)).ToList();
+        long Of(string kind) => sizes.Where(s => s.Kind == kind).Sum(s => s.Bytes);
+        return new
+        {
+            walletBytes = Of("wallet"),
+            receiptBookBytes = Of("receipts"),
+            statements = sizes.Count(s => s.Kind == "statement"),
+            statementBytes = Of("statement"),
+        };
     }
 
     /// <summary>S6: managed heap (after forced full GCs) and RSS of the bench host before and after activating N idle wallets.</summary>
@@ -140,19 +455,50 @@ public sealed class Scenarios(BenchOptions o, string apiUrl, string baseUrl, Chi
     private async Task<MemoryProbe> Probe() =>
         JsonSerializer.Deserialize<MemoryProbe>(await _base.GetStringAsync("/bench/memory"), Orchestrator.Json)!;
 
+    /// <summary>Closed loop (capacity); the row's ratio is throughput against <paramref name="ratioOf"/>.</summary>
     private async Task<LoadResult> Load(string id, string what, HttpClient client, Func<long, HttpRequestMessage?> next,
         string? ratioOf = null, double? target = null, TimeSpan? warmup = null, int? connections = null, bool record = true, string note = "")
     {
         var c = connections ?? o.Connections;
-        Step($"{id}: {what} ({c} connections, {o.Duration} s)");
+        Step($"{id}: {what} (closed loop, {c} connections, {o.Duration} s)");
         var r = await LoadGenerator.Run(what, client, c, warmup ?? Warmup, Duration, next);
         _byId[id] = r;
-        Console.WriteLine($"  {r.Throughput:F0} req/s, p50 {r.P50Ms:F2} ms, p99 {r.P99Ms:F2} ms, ok {r.Ok}, failed {r.Failed} [{string.Join(", ", r.Statuses.Select(s => $"{s.Key}:{s.Value}"))}]");
+        PrintLoad(r);
         if (!record) return r;
-        double? ratio = ratioOf is null ? null : r.Throughput / _byId[ratioOf].Throughput;
+        double? ratio = ratioOf is not null && _byId.TryGetValue(ratioOf, out var of) ? r.Throughput / of.Throughput : null;
         _rows.Add(new Row(id, what, r, ratioOf is null ? null : $"throughput / {ratioOf}", ratio,
             target is null ? "—" : $"≥ {target:0.##}", target is null || ratio is null ? null : ratio >= target, note));
         return r;
+    }
+
+    /// <summary>Open loop at <c>--open-fraction</c> of the closed-loop throughput <paramref name="closedId"/> just measured:
+    /// its p99 is the latency at that share of capacity. <paramref name="p99TargetMs"/> is checked on PostgreSQL only.</summary>
+    private async Task OpenAfter(string closedId, string id, HttpClient client, Func<long, HttpRequestMessage?> next, double? p99TargetMs = null)
+    {
+        var rate = Math.Max(1, _byId[closedId].Throughput * o.OpenFraction);
+        var pct = o.OpenFraction * 100;
+        var r = await Open(id, $"{closedId} open loop at {pct:0.#}% of its closed-loop throughput", client, rate, Warmup, Duration, next);
+        var target = p99TargetMs is { } t ? (S1TargetApplies ? $"p99 ≤ {t:0} ms" : $"p99 ≤ {t:0} ms on PostgreSQL") : "—";
+        bool? met = p99TargetMs is { } ms && S1TargetApplies ? r.P99Ms <= ms : null;
+        AddLoadRow(id, r, null, null, target, met, $"p99 at {pct:0.#}% of capacity");
+    }
+
+    private async Task<LoadResult> Open(string id, string what, HttpClient client, double rate, TimeSpan warmup, TimeSpan duration, Func<long, HttpRequestMessage?> next)
+    {
+        Step($"{id}: {what} (open loop, {rate:F0} req/s, at most {o.Connections} connections, {duration.TotalSeconds:0} s)");
+        var r = await LoadGenerator.RunOpen(what, client, o.Connections, rate, warmup, duration, next);
+        _byId[id] = r;
+        PrintLoad(r);
+        return r;
+    }
+
+    private void AddLoadRow(string id, LoadResult r, string? ratioOf, double? ratio, string target, bool? met, string note) =>
+        _rows.Add(new Row(id, r.Name, r, ratioOf, ratio, target, met, note));
+
+    private static void PrintLoad(LoadResult r)
+    {
+        var open = r.Model == "open" ? $" (target {r.TargetRate:F0} req/s, late {r.Late}, start lag p99 {r.StartLagP99Ms:F1} ms, not sent {r.NotSent})" : "";
+        Console.WriteLine($"  {r.Throughput:F0} req/s{open}, p50 {r.P50Ms:F2} ms, p90 {r.P90Ms:F2} ms, p99 {r.P99Ms:F2} ms, max {r.MaxMs:F2} ms, ok {r.Ok}, failed {r.Failed} [{string.Join(", ", r.Statuses.Select(s => $"{s.Key}:{s.Value}"))}]");
     }
 
     /// <summary>Setup requests, 16 at a time; items of <paramref name="sequentialPerItem"/> consecutive requests run in order.</summary>
@@ -161,21 +507,27 @@ public sealed class Scenarios(BenchOptions o, string apiUrl, string baseUrl, Chi
         var chunks = requests.Chunk(sequentialPerItem).ToList();
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (chunk, ct) =>
         {
-            foreach (var make in chunk)
-            {
-                using var request = make();
-                var method = request.Method; var uri = request.RequestUri;
-                for (var attempt = 0; ; attempt++)
-                {
-                    using var retry = attempt == 0 ? null : make();
-                    using var response = await _api.SendAsync(retry ?? request, ct);
-                    if (response.IsSuccessStatusCode) break;
-                    if (attempt < 3 && (int)response.StatusCode is 503 or 429) { await Task.Delay(500, ct); continue; }
-                    throw new InvalidOperationException($"setup {method} {uri}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
-                }
-            }
+            foreach (var make in chunk) await SendOrFail(make, ct);
         });
     }
+
+    /// <summary>A setup request, retried up to 3 times on 503/429; any other failure stops the run.</summary>
+    private async Task<string> SendOrFail(Func<HttpRequestMessage> make, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var request = make();
+            var (method, uri) = (request.Method, request.RequestUri);
+            using var response = await _api.SendAsync(request, ct);
+            var body = await response.Content.ReadAsStringAsync(ct);
+            if (response.IsSuccessStatusCode) return body;
+            if (attempt < 3 && (int)response.StatusCode is 503 or 429) { await Task.Delay(500, ct); continue; }
+            throw new InvalidOperationException($"setup {method} {uri}: {(int)response.StatusCode} {body}");
+        }
+    }
+
+    private async Task<JsonElement> SendForJson(Func<HttpRequestMessage> make, CancellationToken ct) =>
+        JsonDocument.Parse(await SendOrFail(make, ct)).RootElement;
 
     private static object Job(string category) =>
         new { clientId = "bench", budgetUsd = 800, budgetType = "fixed", duration = "1-4-weeks", category };

@@ -1,0 +1,134 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Connects.Bench;
+
+/// <summary>Row count and size of the reminders table (PostgreSQL: pg_total_relation_size; SQLite: the rows' column
+/// bytes); on PostgreSQL also its cumulative access counters (<c>pg_stat_user_tables</c>) and the grain-state
+/// table's.</summary>
+public sealed record ReminderTableSnapshot(long Rows, long? Bytes, PgTableStats? Reminders, PgTableStats? States);
+
+public sealed record PgTableStats(long SeqScan, long SeqTupRead, long IdxScan, long IdxTupFetch, long TupIns, long TupUpd, long TupHotUpd, long TupDel)
+{
+    public PgTableStats Minus(PgTableStats b) => new(SeqScan - b.SeqScan, SeqTupRead - b.SeqTupRead, IdxScan - b.IdxScan,
+        IdxTupFetch - b.IdxTupFetch, TupIns - b.TupIns, TupUpd - b.TupUpd, TupHotUpd - b.TupHotUpd, TupDel - b.TupDel);
+}
+
+/// <summary>Stored size of one grain state row (S4: what grows with a wallet's age).</summary>
+public sealed record StateSize(string Kind, string Key, long Bytes);
+
+/// <summary>
+/// The harness's read-only look into the databases the product and the baseline host use: SQLite files under the
+/// run directory (opened read-only; WAL lets the writer go on), or PostgreSQL databases <c>bench_*</c> on one server.
+/// Table names are the project's schema (deploy/sql/*/0002_grain_storage.sql, 0003_reminders.sql).
+/// </summary>
+public sealed class BenchStorage(string topology, string runDir, string? pgBase)
+{
+    public bool IsPostgreSql => topology == "postgresql";
+
+    /// <summary>The product's / baseline host's settings for database <paramref name="name"/> (bench_<paramref name="name"/> on PostgreSQL).</summary>
+    public void Configure(Dictionary<string, string> env, string name)
+    {
+        if (IsPostgreSql)
+        {
+            env["Connects__Storage__Provider"] = "postgresql";
+            env["Connects__Storage__ConnectionString"] = PgConnection(name);
+        }
+        else
+        {
+            env["Connects__Storage__Provider"] = "sqlite";
+            env["Connects__Storage__SqlitePath"] = SqlitePath(name);
+        }
+    }
+
+    public string SqlitePath(string name) => Path.Combine(runDir, $"{name}.db");
+    public string PgConnection(string name) => $"{pgBase};Database=bench_{name}";
+
+    /// <summary>Creates the databases bench_<c>name</c> that do not exist; answers those that already did.</summary>
+    public static async Task<List<string>> EnsurePgDatabases(string pgBase, IEnumerable<string> names)
+    {
+        var existing = new List<string>();
+        await using var connection = new NpgsqlConnection($"{pgBase};Database=postgres;Pooling=false");
+        await connection.OpenAsync();
+        foreach (var name in names)
+        {
+            var db = $"bench_{name}";
+            await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @db", connection);
+            exists.Parameters.AddWithValue("db", db);
+            if (await exists.ExecuteScalarAsync() is not null) { existing.Add(db); continue; }
+            // A database name cannot be a parameter; these are the harness's own fixed names.
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {db}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        return existing;
+    }
+
+    public async Task<ReminderTableSnapshot> Reminders(string name)
+    {
+        await using var connection = await Open(name);
+        var rows = Convert.ToInt64(await Scalar(connection, "SELECT COUNT(*) FROM OrleansRemindersTable"), System.Globalization.CultureInfo.InvariantCulture);
+        if (!IsPostgreSql)
+        {
+            // The bundled SQLite has no dbstat: the size is the rows' column bytes (text lengths + 3 x 8 for the integers),
+            // without page, primary-key and index overhead.
+            var bytes = Convert.ToInt64(await Scalar(connection,
+                "SELECT COALESCE(SUM(length(ServiceId) + length(GrainId) + length(ReminderName) + length(StartTime) + 24), 0) FROM OrleansRemindersTable"),
+                System.Globalization.CultureInfo.InvariantCulture);
+            return new ReminderTableSnapshot(rows, bytes, null, null);
+        }
+        var size = Convert.ToInt64(await Scalar(connection, "SELECT pg_total_relation_size('orleansreminderstable')"), System.Globalization.CultureInfo.InvariantCulture);
+        return new ReminderTableSnapshot(rows, size, await Stats(connection, "orleansreminderstable"), await Stats(connection, "orleansstorage"));
+    }
+
+    /// <summary>Sizes of the stored states whose key contains <paramref name="keyContains"/> (wallet, receipts, statements).</summary>
+    public async Task<List<StateSize>> StateSizes(string name, string keyContains)
+    {
+        await using var connection = await Open(name);
+        await using var command = connection.CreateCommand();
+        command.CommandText = IsPostgreSql
+            ? "SELECT graintypestring, grainidextension, octet_length(payloadbinary) FROM orleansstorage WHERE grainidextension LIKE @k AND payloadbinary IS NOT NULL"
+            : "SELECT GrainTypeString, GrainIdExtension, length(PayloadBinary) FROM OrleansStorage WHERE GrainIdExtension LIKE @k AND PayloadBinary IS NOT NULL";
+        var p = command.CreateParameter();
+        p.ParameterName = "k";
+        p.Value = $"%{keyContains}%";
+        command.Parameters.Add(p);
+        var sizes = new List<StateSize>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) sizes.Add(new StateSize(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+        return sizes;
+    }
+
+    private async Task<DbConnection> Open(string name)
+    {
+        DbConnection connection = IsPostgreSql
+            ? new NpgsqlConnection(PgConnection(name) + ";Pooling=false")
+            : new SqliteConnection($"Data Source={SqlitePath(name)};Mode=ReadOnly;Pooling=False;Default Timeout=30");
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private static async Task<object?> Scalar(DbConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync();
+    }
+
+    private static async Task<PgTableStats?> Stats(DbConnection connection, string table)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT seq_scan, seq_tup_read, COALESCE(idx_scan, 0), COALESCE(idx_tup_fetch, 0), n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del
+            FROM pg_stat_user_tables WHERE relname = @t
+            """;
+        var p = command.CreateParameter();
+        p.ParameterName = "t";
+        p.Value = table;
+        command.Parameters.Add(p);
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync()) return null;
+        return new PgTableStats(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
+            reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
+    }
+}
