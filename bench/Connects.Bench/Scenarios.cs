@@ -214,11 +214,17 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
             var rssEnd = s5Api.RssBytes();
 
             double? ratio = refreshSeconds / b5.Seconds;
+            // The refresh's own pace, apart from the reminder phase: the fastest ~5 s stretch against B5's write rate.
+            var peakRate = timeline.Zip(timeline.Skip(1), (a, b) => (b[1] - a[1]) / Math.Max(1e-3, b[0] - a[0])).DefaultIfEmpty(0).Max();
+            var b5Rate = n / b5.Seconds;
+            Extra["s5PeakRefreshesPerSecond"] = Math.Round(peakRate, 1);
+            Extra["b5WritesPerSecond"] = Math.Round(b5Rate, 1);
             _rows.Add(new Row("S5", $"first of the month: {n} wallets due at one instant, refreshed by their reminders", null,
                 "refresh s / B5 s", ratio, "≤ 1.5", ratio is { } r ? r <= 1.5 : false,
                 (refreshSeconds is { } secs ? $"{expected} refreshes in {secs:F1} s vs B5 {b5.Seconds:F1} s" : $"timed out after {o.S5TimeoutSeconds} s, {counted} / {expected} refreshed")
                 + $"; due: {dueS5} S5 + {dueOthers} S1 wallets; counted {countedAfter} ({(countedAfter == expected ? "one per due refresh" : "**not** one per due refresh")});"
                 + $" reminder period {Orchestrator.S5ReminderPeriod} (product default 1 day): includes up to one period of reminder phase;"
+                + $" peak pace {peakRate:F0} refreshes/s vs B5 {b5Rate:F0} writes/s ({peakRate / b5Rate:F2}x);"
                 + $" reminders table {remindersAfter.Rows} rows, {remindersAfter.Bytes / 1024.0:F0} KB{(storage.IsPostgreSql ? "" : " of row data")}{ReminderLoad(remindersAtAdvance, remindersAfter)}"));
             AddLoadRow("S5-S1before", before, null, null, "—", null, "open loop, no refresh running");
             var p99Ratio = during.P99Ms / before.P99Ms;
