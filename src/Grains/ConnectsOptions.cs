@@ -23,6 +23,20 @@ public sealed class WalletRules : IValidatableObject
     /// <summary>How long a proposal's hold on Connects lives before it expires back to the wallet.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")] public TimeSpan HoldDuration { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long a change that is already decided may stay in memory before a timer writes it (default 200 ms): a
+    /// wallet's capture once the job's record is durable, a job's mark that a wallet vouched for a record. Any earlier
+    /// write of the grain takes it along; a crash before it loses nothing (see README, "one durable write").
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")] public TimeSpan DeferredWriteDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// How long a proposal record may stay provisional (its wallet has not vouched for the hold behind it) before its
+    /// job asks the wallet whether it paid (default 5 s, well past a submission's round trip). The job looks every
+    /// period and asks about records it already saw unvouched the period before: between one and two periods.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")] public TimeSpan ProvisionalRecordAge { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Period of each wallet's durable reminder, which brings idle wallets up to date.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "31.00:00:00")] public TimeSpan RefreshReminderPeriod { get; set; } = TimeSpan.FromDays(1);
 
@@ -36,6 +50,9 @@ public sealed class WalletRules : IValidatableObject
             yield return new ValidationResult("Every bundle size must be between 1 and 100000.", [nameof(BundleSizes)]);
         if (Bundles.Distinct().Count() != Bundles.Count)
             yield return new ValidationResult("Bundle sizes must be distinct.", [nameof(BundleSizes)]);
+        if (ProvisionalRecordAge >= HoldDuration)
+            yield return new ValidationResult("ProvisionalRecordAge must be shorter than HoldDuration: a provisional record is settled within a hold's life.",
+                [nameof(ProvisionalRecordAge), nameof(HoldDuration)]);
     }
 }
 
