@@ -50,9 +50,6 @@ public sealed class WalletRules : IValidatableObject
             yield return new ValidationResult("Every bundle size must be between 1 and 100000.", [nameof(BundleSizes)]);
         if (Bundles.Distinct().Count() != Bundles.Count)
             yield return new ValidationResult("Bundle sizes must be distinct.", [nameof(BundleSizes)]);
-        if (ProvisionalRecordAge >= HoldDuration)
-            yield return new ValidationResult("ProvisionalRecordAge must be shorter than HoldDuration: a provisional record is settled within a hold's life.",
-                [nameof(ProvisionalRecordAge), nameof(HoldDuration)]);
     }
 }
 

@@ -597,8 +597,7 @@ public sealed class WalletTests
         Assert.Contains(nameof(WalletRules.DeferredWriteDelay), Validate(new WalletRules { DeferredWriteDelay = TimeSpan.FromSeconds(30) }));
         Assert.Contains(nameof(WalletRules.DeferredWriteDelay), Validate(new WalletRules { DeferredWriteDelay = TimeSpan.Zero }));
         Assert.Contains(nameof(WalletRules.ProvisionalRecordAge), Validate(new WalletRules { ProvisionalRecordAge = TimeSpan.Zero }));
-        Assert.Contains(nameof(WalletRules.ProvisionalRecordAge),
-            Validate(new WalletRules { ProvisionalRecordAge = TimeSpan.FromMinutes(3), HoldDuration = TimeSpan.FromMinutes(2) }));
+        Assert.Contains(nameof(WalletRules.ProvisionalRecordAge), Validate(new WalletRules { ProvisionalRecordAge = TimeSpan.FromHours(1) }));
 
         static List<string> Validate(WalletRules rules)
         {
