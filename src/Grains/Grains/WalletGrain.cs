@@ -22,8 +22,15 @@ public sealed partial class WalletGrain(
     public const string RefreshReminder = "monthly-refresh";
     private const int MaxPriceRetries = 3;
     private IGrainTimer? _holdTimer;
+    private IGrainTimer? _flushTimer;
     private long _durableSequence;
     private int _durableHolds;
+    /// <summary>Decided changes not written yet (a capture once the job's record is durable): the next write takes them
+    /// along, or the flush timer, or deactivation. Lost in a crash, they are decided again from what is stored.</summary>
+    private bool _unsaved;
+    /// <summary>A write of this activation failed: its memory may hold what storage does not, so it writes nothing more
+    /// on its own (no flush) and is being deactivated; the next activation starts from storage.</summary>
+    private bool _failed;
 
     private string FreelancerId => GrainKeys.IdOf(this);
     private Wallet Wallet => new(stored.State, rules.Value);
@@ -33,6 +40,19 @@ public sealed partial class WalletGrain(
     {
         (_durableSequence, _durableHolds) = (stored.State.NextSequence, stored.State.Holds.Count);
         if (stored.State.IsOpen) await CatchUp();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (!_unsaved || _failed) return;
+        try
+        {
+            await Save(Wallet);
+        }
+        catch (Exception ex)
+        {
+            LogFlushFailed(logger, ex, FreelancerId);
+        }
     }
 
     public async Task<WalletOpened> Open(Plan plan)
@@ -149,11 +169,18 @@ public sealed partial class WalletGrain(
 
             switch (recorded.Outcome)
             {
-                case RecordOutcome.Recorded or RecordOutcome.AlreadyRecorded:
-                    await Settle(wallet, hold, recorded.Proposal!);
+                case RecordOutcome.Recorded or RecordOutcome.AlreadyRecorded when recorded.Proposal!.HoldId == hold.HoldId:
+                    // Decided: the hold and the job's record are durable, so the capture need not be. It is made in memory
+                    // (every read answers from memory) and written with the next write or the flush; if this activation dies
+                    // first, the stored hold is settled with the job like an expired one: captured, because recorded.
+                    wallet.Capture(hold.HoldId, recorded.Proposal.ConnectsCharged, Now);
+                    DeferSave();
                     return new SubmissionResult(
                         recorded.Outcome == RecordOutcome.Recorded ? SubmissionOutcome.Submitted : SubmissionOutcome.AlreadySubmitted,
                         recorded.Proposal!.ConnectsCharged, wallet.Balance);
+                case RecordOutcome.AlreadyRecorded:
+                    await Settle(wallet, hold, recorded.Proposal!);
+                    return new SubmissionResult(SubmissionOutcome.AlreadySubmitted, recorded.Proposal!.ConnectsCharged, wallet.Balance);
                 case RecordOutcome.PriceAboveHold or RecordOutcome.HoldAborted:
                     await ReleaseAndSave(wallet, hold);
                     continue;
@@ -269,14 +296,40 @@ public sealed partial class WalletGrain(
             var made = stored.State.Entries.Where(e => e.Sequence >= _durableSequence).ToList();
             wallet.ForgetArchived();
             await stored.WriteStateAsync();
+            _unsaved = false;
             metrics.Recorded(made, Now);
             metrics.HoldsChanged(stored.State.Holds.Count - _durableHolds);
             (_durableSequence, _durableHolds) = (stored.State.NextSequence, stored.State.Holds.Count);
         }
         catch
         {
+            _failed = true;
             DeactivateOnIdle();
             throw;
+        }
+    }
+
+    /// <summary>Leaves decided changes in memory for a short while (<see cref="WalletRules.DeferredWriteDelay"/>); a
+    /// non-interleaving one-shot timer writes them unless another write took them along first.</summary>
+    private void DeferSave()
+    {
+        _unsaved = true;
+        _flushTimer ??= this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(rules.Value.DeferredWriteDelay, Timeout.InfiniteTimeSpan));
+    }
+
+    private async Task Flush()
+    {
+        _flushTimer?.Dispose();
+        _flushTimer = null;
+        if (!_unsaved || _failed) return;
+        try
+        {
+            await Save(Wallet);
+        }
+        catch (Exception ex)
+        {
+            // The hold stays stored; it is settled with its job (captured) like any hold whose capture was lost.
+            LogFlushFailed(logger, ex, FreelancerId);
         }
     }
 
@@ -295,6 +348,9 @@ public sealed partial class WalletGrain(
             }
         }, due < TimeSpan.Zero ? TimeSpan.Zero : due, period);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} could not write its deferred changes; stored holds are settled with their jobs")]
+    private static partial void LogFlushFailed(ILogger logger, Exception ex, string freelancerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} could not resolve hold {HoldId} with its job yet")]
     private static partial void LogHoldUnresolved(ILogger logger, Exception ex, string freelancerId, string holdId);
