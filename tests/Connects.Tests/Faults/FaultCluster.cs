@@ -20,6 +20,7 @@ public interface IFaultCluster
     FakeTimeProvider Time { get; }
     FakeTimeProvider ReminderTime { get; }
     Support.Faults Faults { get; }
+    StorageFaults StorageFaults { get; }
     StorageSettings Storage { get; }
 }
 
@@ -31,6 +32,7 @@ public sealed class SharedCluster(ClusterFixture fx) : IFaultCluster
     public FakeTimeProvider Time => fx.Time;
     public FakeTimeProvider ReminderTime => fx.ReminderTime;
     public Support.Faults Faults => fx.Faults;
+    public StorageFaults StorageFaults => fx.StorageFaults;
     public StorageSettings Storage => fx.Storage;
 }
 
@@ -50,12 +52,14 @@ public sealed class FaultCluster : IFaultCluster, IAsyncDisposable
         var rules = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Connects:Wallet:RefreshReminderPeriod"] = "00:01:00",
+            ["Connects:Wallet:ProvisionalRecordAge"] = "00:00:02",
         }).Build();
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddConnectsStorage(_database.Storage);
+            silo.AddStorageFaults(StorageFaults);
             silo.AddIncomingGrainCallFilter(Faults);
             silo.Services.AddConnectsRules(rules);
             silo.Services.AddKeyedSingleton<TimeProvider>(ConnectsClock.Key, Time);
@@ -85,6 +89,7 @@ public sealed class FaultCluster : IFaultCluster, IAsyncDisposable
     public FakeTimeProvider Time { get; } = new(ClusterFixture.Start);
     public FakeTimeProvider ReminderTime { get; } = new(ClusterFixture.Start);
     public Support.Faults Faults { get; } = new();
+    public StorageFaults StorageFaults { get; } = new();
     public StorageSettings Storage => _database.Storage;
 
     public async ValueTask DisposeAsync()
