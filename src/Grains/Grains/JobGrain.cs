@@ -6,20 +6,40 @@ using Microsoft.Extensions.Options;
 namespace Connects.Grains;
 
 /// <summary>
-/// A job: its terms, its price in Connects and its proposals. It never calls a wallet (wallets call
-/// it while submitting), so refunds after a cancellation are delivered by <see cref="CancellationGrain"/>.
+/// A job: its terms, its price in Connects and its proposals. It never waits on a wallet (wallets call
+/// it while submitting), so refunds after a cancellation are delivered by <see cref="CancellationGrain"/>,
+/// and a provisional record its wallet has not vouched for is asked about one-way.
 /// </summary>
 public sealed class JobGrain(
     [PersistentState("job", ConnectsStorage.Name)] IPersistentState<JobState> stored,
     IOptions<PricingRules> pricing,
+    IOptions<WalletRules> proposals,
     [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock) : Grain, IJobGrain, IRemindable
 {
     public const string RefundsReminder = "refunds";
     private CategoryDemand? _demand;
+    private IGrainTimer? _vouchFlush;
+    /// <summary>The ETag when the oldest vouch not yet written was made: a write since then took it along.</summary>
+    private string? _etagBeforeVouch;
+    private IGrainTimer? _provisionalWatch;
+    /// <summary>Provisional records seen at the previous look: still there at the next one, they are asked about.</summary>
+    private HashSet<(string FreelancerId, string HoldId)> _seenUnvouched = [];
 
     private Job Job => new(stored.State);
     private DateTimeOffset Now => clock.GetUtcNow();
     private string JobId => GrainKeys.IdOf(this);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (Job.HasUnvouched) WatchProvisional();
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Best effort: a vouch lost here is asked about again after the next activation.
+        if (_vouchFlush is not null) await FlushVouches();
+    }
 
     public async Task<JobPosted> Post(JobPosting posting)
     {
@@ -56,6 +76,7 @@ public sealed class JobGrain(
         {
             await Write();
             Demand(stored.State.Category).ApplicationReceived().Ignore();
+            WatchProvisional();
         }
         return result;
     }
@@ -63,8 +84,32 @@ public sealed class JobGrain(
     public async Task<Proposal?> ResolveHold(string freelancerId, string holdId)
     {
         var (recorded, newlyAborted) = Job.ResolveHold(freelancerId, holdId);
-        if (newlyAborted) await Write();
+        // The wallet holds this hold and captures it on this answer: the record stands for good first, so that no
+        // abandon of the hold (a late one from a wallet activation whose write of it seemed to fail) can remove it.
+        var vouched = recorded is not null && Job.Vouch(freelancerId, holdId);
+        if (newlyAborted || vouched) await Write();
         return recorded;
+    }
+
+    public Task Vouch(string freelancerId, string holdId)
+    {
+        if (!Job.Vouch(freelancerId, holdId)) return Task.CompletedTask;
+        // Lazily written: no abandon of this hold can come (its wallet wrote it, so it holds or paid it for good).
+        if (_vouchFlush is null || stored.Etag != _etagBeforeVouch) _etagBeforeVouch = stored.Etag;
+        _vouchFlush ??= this.RegisterGrainTimer(FlushVouches, new GrainTimerCreationOptions(proposals.Value.DeferredWriteDelay, Timeout.InfiniteTimeSpan));
+        return Task.CompletedTask;
+    }
+
+    public async Task<AbandonOutcome> AbandonProposal(string freelancerId, string holdId)
+    {
+        var wasFilled = stored.State.Status == JobStatus.Filled;
+        var outcome = Job.Abandon(freelancerId, holdId);
+        if (outcome is AbandonOutcome.Removed or AbandonOutcome.Aborted)
+        {
+            await Write();
+            if (wasFilled && stored.State.Status == JobStatus.Open) await Demand(stored.State.Category).JobOpened(JobId);
+        }
+        return outcome;
     }
 
     public Task<Proposal> Withdraw(string freelancerId) => Change(job => job.Withdraw(freelancerId));
@@ -157,4 +202,38 @@ public sealed class JobGrain(
     }
 
     private ICategoryDemandGrain Demand(string category) => GrainFactory.Demand(category);
+
+    private async Task FlushVouches()
+    {
+        _vouchFlush?.Dispose();
+        _vouchFlush = null;
+        // Every write persists the whole state: one since the oldest unwritten vouch took them all along.
+        if (stored.Etag == _etagBeforeVouch) await Write();
+    }
+
+    /// <summary>Looks at the provisional records every <see cref="WalletRules.ProvisionalRecordAge"/> while there are any.</summary>
+    private void WatchProvisional()
+    {
+        var period = proposals.Value.ProvisionalRecordAge;
+        _provisionalWatch ??= this.RegisterGrainTimer(AskAboutProvisional, period, period);
+    }
+
+    /// <summary>
+    /// Asks the wallet of each provisional record seen unvouched a period ago too (so its submission has had time to
+    /// finish) whether it paid. One-way: the wallet answers by calling this job (it vouches, or has the record abandoned),
+    /// and a job waiting on a wallet could deadlock with that wallet waiting on the job.
+    /// </summary>
+    private Task AskAboutProvisional()
+    {
+        var unvouched = Job.Unvouched().Select(p => (p.FreelancerId, p.HoldId)).ToHashSet();
+        if (unvouched.Count == 0)
+        {
+            _provisionalWatch?.Dispose();
+            _provisionalWatch = null;
+        }
+        foreach (var (freelancerId, holdId) in unvouched.Where(_seenUnvouched.Contains))
+            GrainFactory.Wallet(freelancerId).ConfirmProposal(JobId, holdId).Ignore();
+        _seenUnvouched = unvouched;
+        return Task.CompletedTask;
+    }
 }
