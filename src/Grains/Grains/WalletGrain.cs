@@ -41,7 +41,10 @@ public sealed partial class WalletGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_durableSequence, _durableHolds) = (stored.State.NextSequence, stored.State.Holds.Count);
-        if (stored.State.IsOpen) await CatchUp();
+        // Every stored hold belongs to an earlier activation, whose submission is over: its job decides it now rather
+        // than when it expires. So a wallet that died after both writes, before its capture was stored, shows the
+        // capture from its next read on, as it answered.
+        if (stored.State.IsOpen) await CatchUp(settleEveryHold: true);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -369,12 +372,12 @@ public sealed partial class WalletGrain(
             ? await CatchUp()
             : throw new ConnectsRuleException(Rules.WalletNotOpen, $"Freelancer {FreelancerId} has no wallet.");
 
-    /// <summary>Brings the wallet up to now: resolves expired holds with their jobs, applies cycles and expiries.</summary>
-    private async Task<Wallet> CatchUp()
+    /// <summary>Brings the wallet up to now: resolves expired holds (or every hold) with their jobs, applies cycles and expiries.</summary>
+    private async Task<Wallet> CatchUp(bool settleEveryHold = false)
     {
         var wallet = Wallet;
         var changed = false;
-        foreach (var hold in stored.State.Holds.Where(h => h.ExpiresAt <= Now).ToList())
+        foreach (var hold in stored.State.Holds.Where(h => settleEveryHold || h.ExpiresAt <= Now).ToList())
         {
             try
             {
