@@ -24,9 +24,9 @@ public sealed class WalletRules : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")] public TimeSpan HoldDuration { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// How long a change that is already decided may stay in memory before a timer writes it (default 200 ms): a
-    /// wallet's capture once the job's record is durable, a job's mark that a wallet vouched for a record. Any earlier
-    /// write of the grain takes it along; a crash before it loses nothing (see README, "one durable write").
+    /// How long a wallet's capture, decided once the job's record is durable, may stay in memory before a timer writes it
+    /// (default 200 ms). Any earlier write of the wallet takes it along; a crash before it loses nothing: the stored hold is
+    /// settled with the job (see README, "one durable write"). Longer lets more captures ride on the next write.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")] public TimeSpan DeferredWriteDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 

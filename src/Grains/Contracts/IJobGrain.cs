@@ -15,8 +15,9 @@ public interface IJobGrain : IGrainWithStringKey
     /// record): the proposal recorded with it, made to stand for good (vouched, durably) before the answer; or null once
     /// the hold is aborted for good.</summary>
     [Alias("ResolveHold")] Task<Proposal?> ResolveHold(string freelancerId, string holdId);
-    /// <summary>The wallet vouches that the hold behind a provisional record is durable: the record stands. Written
-    /// lazily; until then a crash leaves the record provisional, and the job asks the wallet again.</summary>
+    /// <summary>The wallet vouches that the hold behind a provisional record is durable: the record stands. Written with
+    /// the job's next write or when it deactivates; until then a crash leaves the record provisional, and the job asks the
+    /// wallet again.</summary>
     [OneWay, Alias("Vouch")] Task Vouch(string freelancerId, string holdId);
     /// <summary>The wallet never paid for a hold and made sure no write of it can still land: a provisional record made
     /// with it is removed, and the hold is aborted for good. A vouched record stands.</summary>

@@ -18,8 +18,9 @@ public sealed class JobGrain(
 {
     public const string RefundsReminder = "refunds";
     private CategoryDemand? _demand;
-    private IGrainTimer? _vouchFlush;
-    /// <summary>The ETag when the oldest vouch not yet written was made: a write since then took it along.</summary>
+    /// <summary>Whether a vouch may not be written yet: it is unless the ETag moved since <see cref="_etagBeforeVouch"/>,
+    /// the ETag when the oldest such vouch was made (every write persists the whole state, so a later one took it along).</summary>
+    private bool _vouchUnwritten;
     private string? _etagBeforeVouch;
     private IGrainTimer? _provisionalWatch;
     /// <summary>Provisional records seen at the previous look: still there at the next one, they are asked about.</summary>
@@ -37,8 +38,8 @@ public sealed class JobGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // Best effort: a vouch lost here is asked about again after the next activation.
-        if (_vouchFlush is not null) await FlushVouches();
+        // Best effort: a vouch lost here only means the next activation asks the wallet again.
+        if (_vouchUnwritten && stored.Etag == _etagBeforeVouch) await Write();
     }
 
     public async Task<JobPosted> Post(JobPosting posting)
@@ -94,9 +95,10 @@ public sealed class JobGrain(
     public Task Vouch(string freelancerId, string holdId)
     {
         if (!Job.Vouch(freelancerId, holdId)) return Task.CompletedTask;
-        // Lazily written: no abandon of this hold can come (its wallet wrote it, so it holds or paid it for good).
-        if (_vouchFlush is null || stored.Etag != _etagBeforeVouch) _etagBeforeVouch = stored.Etag;
-        _vouchFlush ??= this.RegisterGrainTimer(FlushVouches, new GrainTimerCreationOptions(proposals.Value.DeferredWriteDelay, Timeout.InfiniteTimeSpan));
+        // Not written now: it goes with the job's next write or when it deactivates. No write of its own, because losing it
+        // costs nothing but a question: no abandon of this hold can come (its wallet wrote it, so it holds or paid it for
+        // good), and after a crash the job asks the wallet again, which vouches again.
+        if (!_vouchUnwritten || stored.Etag != _etagBeforeVouch) (_vouchUnwritten, _etagBeforeVouch) = (true, stored.Etag);
         return Task.CompletedTask;
     }
 
@@ -202,14 +204,6 @@ public sealed class JobGrain(
     }
 
     private ICategoryDemandGrain Demand(string category) => GrainFactory.Demand(category);
-
-    private async Task FlushVouches()
-    {
-        _vouchFlush?.Dispose();
-        _vouchFlush = null;
-        // Every write persists the whole state: one since the oldest unwritten vouch took them all along.
-        if (stored.Etag == _etagBeforeVouch) await Write();
-    }
 
     /// <summary>Looks at the provisional records every <see cref="WalletRules.ProvisionalRecordAge"/> while there are any.</summary>
     private void WatchProvisional()

@@ -328,7 +328,7 @@ public sealed partial class WalletGrain(
         }
         if (await HoldsOrPaid(wallet, jobId, holdId))
         {
-            await job.ResolveHold(FreelancerId, holdId);
+            job.Vouch(FreelancerId, holdId).Ignore();
             return;
         }
         await AbandonUnpaid(job, holdId);

@@ -63,10 +63,9 @@ public sealed class OneDurableWriteTests(ClusterFixture fx, ITestOutputHelper ou
         var (job, wallet, price) = await Setup(id);
         var (walletKey, jobKey) = ("freelancer:" + id + "-f", "job:" + id);
         var (walletWrites, jobWrites) = (fx.StorageFaults.Writes("wallet", walletKey), fx.StorageFaults.Writes("job", jobKey));
-        // Everything after the hold's write (wallet) and the record's write (job) waits at a gate: if the capture or the
-        // vouch were on the critical path, the submission could not answer.
+        // The wallet's writes after the hold's wait at a gate: were the capture on the critical path, the submission could
+        // not answer.
         var capture = fx.StorageFaults.HoldWrite("wallet", walletKey, skip: 1);
-        var vouch = fx.StorageFaults.HoldWrite("job", jobKey, skip: 1);
 
         var submitted = await wallet.SubmitProposal(id, price);
 
@@ -77,25 +76,31 @@ public sealed class OneDurableWriteTests(ClusterFixture fx, ITestOutputHelper ou
         Assert.DoesNotContain(storedWallet.Entries, e => e.Kind == LedgerKind.Spend);
         Assert.True((await Stored.Job(_cluster, id))!.Proposals[id + "-f"].AwaitingWallet);
 
-        // Both deferred writes come on their own (a held write holds its grain's turn: no grain call before they are let go).
+        // The flush comes on its own (a held write holds its grain's turn: no call to the wallet before it is let go).
         await capture.Reached.WaitAsync(TimeSpan.FromSeconds(10));
-        await vouch.Reached.WaitAsync(TimeSpan.FromSeconds(10));
         capture.Open();
-        vouch.Open();
         var view = (await wallet.GetWallet())!;
         Assert.Equal((70 - price, 0), (view.Balance, view.Held));
-        Assert.False((await job.GetProposal(id + "-f"))!.AwaitingWallet);
         await Until(async () => (await Stored.Wallet(_cluster, id + "-f"))!.Holds.Count == 0, "the flush to store the capture");
-        await Until(async () => !(await Stored.Job(_cluster, id))!.Proposals[id + "-f"].AwaitingWallet, "the job to store the vouch");
 
         storedWallet = (await Stored.Wallet(_cluster, id + "-f"))!;
         var spend = Assert.Single(storedWallet.Entries, e => e.Kind == LedgerKind.Spend);
         Assert.Equal(-price, spend.Amount);
         var paid = storedWallet.Receipts[ReceiptKeys.Paid(id)];
         Assert.Equal((submitted.Balance, price), (paid.Balance, paid.Connects));
-        Assert.Equal((await job.GetProposal(id + "-f"))!.HoldId, paid.HoldId);
-        Assert.Equal((walletWrites + 2, jobWrites + 2), (fx.StorageFaults.Writes("wallet", walletKey), fx.StorageFaults.Writes("job", jobKey)));
+        var proposal = (await job.GetProposal(id + "-f"))!;
+        Assert.Equal(proposal.HoldId, paid.HoldId);
+        Assert.Equal(walletWrites + 2, fx.StorageFaults.Writes("wallet", walletKey));
+
+        // The job has the wallet's vouch in memory and spends no write on it: it goes with the job's next write, or when
+        // the job deactivates.
+        Assert.False(proposal.AwaitingWallet);
+        Assert.Equal(jobWrites + 1, fx.StorageFaults.Writes("job", jobKey));
+        Assert.True((await Stored.Job(_cluster, id))!.Proposals[id + "-f"].AwaitingWallet);
         await Audits.AssertClean(_cluster, output, id);
+        await fx.Cluster.DeactivateAsync(job);
+        Assert.False((await Stored.Job(_cluster, id))!.Proposals[id + "-f"].AwaitingWallet);
+        Assert.Equal(jobWrites + 2, fx.StorageFaults.Writes("job", jobKey));
     }
 
     /// <summary>
