@@ -26,6 +26,20 @@ public sealed class WalletRules : IValidatableObject
     /// <summary>Closed cycles' entries a wallet keeps before it moves them all to its statements (0: at every cycle end).</summary>
     [Range(0, 1_000)] public int ArchiveAfterEntries { get; set; } = 16;
 
+    /// <summary>
+    /// How long a wallet's capture, decided once the job's record is durable, may stay in memory before a timer writes it
+    /// (default 200 ms). Any earlier write of the wallet takes it along; a crash before it loses nothing: the stored hold is
+    /// settled with the job (see README, "one durable write"). Longer lets more captures ride on the next write.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")] public TimeSpan DeferredWriteDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// How long a proposal record may stay provisional (its wallet has not vouched for the hold behind it) before its
+    /// job asks the wallet whether it paid (default 5 s, well past a submission's round trip). The job looks every
+    /// period and asks about records it already saw unvouched the period before: between one and two periods.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")] public TimeSpan ProvisionalRecordAge { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Period of each wallet's durable reminder, which brings idle wallets up to date.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "31.00:00:00")] public TimeSpan RefreshReminderPeriod { get; set; } = TimeSpan.FromDays(1);
 

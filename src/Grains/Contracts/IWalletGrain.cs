@@ -12,10 +12,15 @@ public interface IWalletGrain : IGrainWithStringKey
     [Alias("ChangePlan")] Task<WalletView> ChangePlan(Plan plan);
     [Alias("Purchase")] Task<PurchaseResult> Purchase(string paymentReference, int bundle);
     [Alias("Grant")] Task<GrantResult> Grant(string grantId, int amount, string reason, DateTimeOffset? expiresAt);
-    /// <summary>Submits a proposal to a job: hold, record on the job, capture; exactly once per job.</summary>
+    /// <summary>Submits a proposal to a job: hold and record on the job at once, capture; exactly once per job.</summary>
     [Alias("SubmitProposal")] Task<SubmissionResult> SubmitProposal(string jobId, int expectedConnects);
-    /// <summary>Returns the Connects of a cancelled or removed job's proposal, once. Returns the amount refunded now (0 if already).</summary>
-    [Alias("Refund")] Task<int> Refund(RefundOwed refund);
+    /// <summary>Returns the Connects of a cancelled or removed job's proposal, once, if this wallet paid for it (a
+    /// provisional record it never paid is answered <see cref="RefundOutcome.NeverPaid"/>, and nothing is paid back).</summary>
+    [Alias("Refund")] Task<RefundResult> Refund(RefundOwed refund);
+    /// <summary>A job asks about a provisional record it has held too long: the wallet answers, from what it has stored, by
+    /// calling the job (it holds or paid the hold: the record stands; neither: the job abandons it). One-way, so the job never
+    /// waits on a wallet (wallets wait on jobs while submitting).</summary>
+    [OneWay, Alias("ConfirmProposal")] Task ConfirmProposal(string jobId, string holdId);
     [Alias("GetHistory")] Task<HistoryPage?> GetHistory(HistoryQuery query);
 }
 
@@ -27,6 +32,12 @@ public sealed record PurchaseResult([property: Id(0)] bool Created, [property: I
 
 [GenerateSerializer, Immutable, Alias("Connects.GrantResult")]
 public sealed record GrantResult([property: Id(0)] bool Created, [property: Id(1)] int Balance);
+
+[GenerateSerializer]
+public enum RefundOutcome { Refunded, AlreadyRefunded, NeverPaid }
+
+[GenerateSerializer, Immutable, Alias("Connects.RefundResult")]
+public sealed record RefundResult([property: Id(0)] RefundOutcome Outcome, [property: Id(1)] int Connects = 0);
 
 [GenerateSerializer]
 public enum SubmissionOutcome { Submitted, AlreadySubmitted, InsufficientConnects, PriceChanged, JobNotOpen, JobNotFound, WalletNotFound }

@@ -19,7 +19,8 @@ public sealed record AuditReport(DateTimeOffset At, bool Clean, IReadOnlyList<Au
 /// Replays every wallet's ledger and every job's proposals and reports what breaks the invariants of
 /// DESIGN.md: a ledger that does not sum to its balance (or has gaps), running totals or buckets that
 /// disagree with it, a negative balance, a hold older than its expiry, a proposal charged without being
-/// recorded or recorded without a charge, a refund on one side only. Clean means no finding.
+/// recorded or recorded without a charge (a provisional record only once it is old), a refund on one side only.
+/// Clean means no finding.
 /// </summary>
 public static class LedgerAudit
 {
@@ -35,8 +36,13 @@ public static class LedgerAudit
     public const string RefundNotRecorded = "refund-not-recorded";
     public const string RefundMissing = "refund-missing";
 
-    public static AuditReport Run(IReadOnlyList<StoredWallet> wallets, IReadOnlyList<JobState> jobs, DateTimeOffset now)
+    /// <summary>How long a provisional record (one its wallet has not vouched for) may stand with neither a hold nor a
+    /// charge behind it before it is a finding: its job settles it well within this (default: a hold's default life).</summary>
+    public static readonly TimeSpan DefaultProvisionalGrace = TimeSpan.FromMinutes(2);
+
+    public static AuditReport Run(IReadOnlyList<StoredWallet> wallets, IReadOnlyList<JobState> jobs, DateTimeOffset now, TimeSpan? provisionalGrace = null)
     {
+        var grace = provisionalGrace ?? DefaultProvisionalGrace;
         var findings = new List<AuditFinding>();
         var spends = new Dictionary<(string Freelancer, string Job), List<LedgerEntry>>();
         var refunds = new Dictionary<(string Freelancer, string Job), List<LedgerEntry>>();
@@ -91,7 +97,10 @@ public static class LedgerAudit
                 var charged = spends.GetValueOrDefault(key) ?? [];
                 var capturing = walletsById.GetValueOrDefault(proposal.FreelancerId)?.State.Holds
                     .Any(h => h.HoldId == proposal.HoldId && h.ExpiresAt >= now) == true;
-                if (charged.Count == 0 && !capturing)
+                // A provisional record whose wallet neither holds nor paid it: its wallet's hold write may still be on its
+                // way (or failed); the job settles it with the wallet. Young, that is a transient state, like a hold being captured.
+                var settling = proposal.AwaitingWallet && proposal.SubmittedAt + grace >= now;
+                if (charged.Count == 0 && !capturing && !settling)
                     findings.Add(new(RecordedNotCharged, $"{job.JobId}/{proposal.FreelancerId}", $"recorded {proposal.SubmittedAt:O}, no spend in the wallet"));
                 else if (charged.Count > 1)
                     findings.Add(new(ChargeMismatch, $"{job.JobId}/{proposal.FreelancerId}", $"charged {charged.Count} times"));

@@ -13,6 +13,12 @@ public sealed record Proposal
     [Id(6)] public DateTimeOffset? RefundedAt { get; set; }
     /// <summary>Set when the job is cancelled or removed while this proposal stood (not withdrawn): the refund is owed from then on.</summary>
     [Id(7)] public bool RefundOwed { get; set; }
+    /// <summary>
+    /// Provisional: the job recorded it while the wallet was still writing the hold behind it, so it stands only once
+    /// the wallet vouches that the hold is durable (or already captured). Records stored before this field existed read
+    /// false, i.e. vouched: their wallets wrote the hold before asking the job to record.
+    /// </summary>
+    [Id(8)] public bool AwaitingWallet { get; set; }
 }
 
 [GenerateSerializer, Alias("Connects.JobState")]
@@ -40,6 +46,20 @@ public enum PostOutcome { Created, Unchanged, Updated }
 [GenerateSerializer]
 public enum RecordOutcome { Recorded, AlreadyRecorded, JobNotOpen, PriceAboveHold, HoldAborted, JobNotFound }
 
+/// <summary>What a job did when a wallet said it never paid for a hold.</summary>
+[GenerateSerializer]
+public enum AbandonOutcome
+{
+    /// <summary>A provisional record made with that hold was removed, and the hold aborted for good.</summary>
+    Removed,
+    /// <summary>No record was made with that hold; it is now aborted for good (a late record of it is refused).</summary>
+    Aborted,
+    /// <summary>No record was made with that hold, and it was aborted before.</summary>
+    AlreadyAborted,
+    /// <summary>The record made with that hold is vouched for (or refunded): it stands, nothing changed.</summary>
+    Stands,
+}
+
 [GenerateSerializer, Immutable, Alias("Connects.RecordResult")]
 public sealed record RecordResult(
     [property: Id(0)] RecordOutcome Outcome,
@@ -52,7 +72,9 @@ public sealed record RefundOwed(
     [property: Id(0)] string JobId,
     [property: Id(1)] string FreelancerId,
     [property: Id(2)] IReadOnlyList<Slice> Slices,
-    [property: Id(3)] DateTimeOffset CancelledAt)
+    [property: Id(3)] DateTimeOffset CancelledAt,
+    [property: Id(4)] string HoldId = "",
+    [property: Id(5)] bool AwaitingWallet = false)
 {
     public int Amount => Slices.Sum(s => s.Amount);
 }
@@ -102,6 +124,7 @@ public sealed class Job(JobState state)
             ConnectsCharged = price,
             Charged = Slices.Take(held, price).Taken,
             SubmittedAt = now,
+            AwaitingWallet = true,
         };
         state.Proposals[freelancerId] = proposal;
         return new RecordResult(RecordOutcome.Recorded, proposal, price);
@@ -116,6 +139,43 @@ public sealed class Job(JobState state)
         if (FindProposal(freelancerId) is { } p && p.HoldId == holdId) return (p, false);
         return (null, state.AbortedHolds.Add(holdId));
     }
+
+    /// <summary>The wallet vouches for the hold behind a provisional record: the record stands for good.
+    /// Returns whether anything changed (false for a vouched record, another hold, or no record).</summary>
+    public bool Vouch(string freelancerId, string holdId)
+    {
+        if (FindProposal(freelancerId) is not { AwaitingWallet: true } proposal || proposal.HoldId != holdId) return false;
+        proposal.AwaitingWallet = false;
+        return true;
+    }
+
+    /// <summary>
+    /// A wallet says it never paid for <paramref name="holdId"/> (and never will: it made sure no write of that hold can
+    /// still land). A provisional record made with that hold is removed, with its hire if it was hired (the job reopens);
+    /// the hold is aborted for good either way, so a late record of it is refused. A vouched or refunded record stands.
+    /// </summary>
+    public AbandonOutcome Abandon(string freelancerId, string holdId)
+    {
+        if (FindProposal(freelancerId) is { } proposal && proposal.HoldId == holdId)
+        {
+            if (!proposal.AwaitingWallet || proposal.RefundedAt is not null) return AbandonOutcome.Stands;
+            state.Proposals.Remove(freelancerId);
+            if (state.Status == JobStatus.Filled && state.HiredFreelancerId == freelancerId)
+            {
+                state.Status = JobStatus.Open;
+                state.HiredFreelancerId = null;
+                state.ClosedAt = null;
+            }
+            state.AbortedHolds.Add(holdId);
+            return AbandonOutcome.Removed;
+        }
+        return state.AbortedHolds.Add(holdId) ? AbandonOutcome.Aborted : AbandonOutcome.AlreadyAborted;
+    }
+
+    /// <summary>The provisional records: those whose wallets have not vouched for them (yet).</summary>
+    public IReadOnlyList<Proposal> Unvouched() => state.Proposals.Values.Where(p => p.AwaitingWallet).ToList();
+
+    public bool HasUnvouched => state.Proposals.Values.Any(p => p.AwaitingWallet);
 
     public Proposal Withdraw(string freelancerId) => Transition(freelancerId, ProposalStatus.Withdrawn);
 
@@ -155,7 +215,7 @@ public sealed class Job(JobState state)
             ? []
             : state.Proposals.Values
                 .Where(p => p.RefundOwed && p.RefundedAt is null)
-                .Select(p => new RefundOwed(state.JobId, p.FreelancerId, p.Charged, state.ClosedAt!.Value))
+                .Select(p => new RefundOwed(state.JobId, p.FreelancerId, p.Charged, state.ClosedAt!.Value, p.HoldId, p.AwaitingWallet))
                 .ToList();
 
     public bool MarkRefunded(string freelancerId, DateTimeOffset now)
@@ -164,6 +224,7 @@ public sealed class Job(JobState state)
         if (proposal.RefundedAt is not null) return false;
         proposal.RefundedAt = now;
         proposal.Status = ProposalStatus.Refunded;
+        proposal.AwaitingWallet = false; // the wallet refunded it, so it had paid it
         return true;
     }
 

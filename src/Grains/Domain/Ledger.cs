@@ -85,19 +85,24 @@ public sealed record PurchaseReceipt(
     [property: Id(4)] int Balance,
     [property: Id(5)] DateTimeOffset PurchasedAt);
 
-/// <summary>An applied external operation (purchase, grant, refund), remembered to apply it only once.</summary>
+/// <summary>An applied external operation (purchase, grant, refund), remembered to apply it only once; and a proposal
+/// paid for, remembered with its hold id and amount as the wallet's evidence that it took those Connects.</summary>
 [GenerateSerializer, Immutable, Alias("Connects.Receipt")]
 public sealed record Receipt(
     [property: Id(0)] string Key,
     [property: Id(1)] int Cycle,
     [property: Id(2)] int Balance,
-    [property: Id(3)] PurchaseReceipt? Purchase);
+    [property: Id(3)] PurchaseReceipt? Purchase,
+    [property: Id(4)] string? HoldId = null,
+    [property: Id(5)] int Connects = 0);
 
 public static class ReceiptKeys
 {
     public static string Purchase(string paymentReference) => "purchase:" + paymentReference;
     public static string Grant(string grantId) => "grant:" + grantId;
     public static string Refund(string jobId) => "refund:" + jobId;
+    /// <summary>A proposal to a job, paid (captured); also the reference of its spend entry.</summary>
+    public static string Paid(string jobId) => "proposal:" + jobId;
 }
 
 public static class Slices

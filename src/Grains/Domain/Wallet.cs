@@ -187,7 +187,9 @@ public sealed class Wallet(WalletState state, WalletRules rules)
 
     /// <summary>Reserves <paramref name="amount"/> Connects for a proposal to <paramref name="jobId"/>,
     /// soonest-expiring first. Returns null when the available Connects do not cover it.</summary>
-    public Hold? Reserve(string jobId, int amount, DateTimeOffset now)
+    /// <param name="tag">Makes the hold id unique beyond this state: a hold whose write failed leaves the stored hold
+    /// number where it was, and the next activation must not hand a job the same hold id for a different hold.</param>
+    public Hold? Reserve(string jobId, int amount, DateTimeOffset now, string? tag = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
         if (FindHold(jobId) is not null) throw new InvalidOperationException($"A hold for job {jobId} is already pending.");
@@ -205,7 +207,7 @@ public sealed class Wallet(WalletState state, WalletRules rules)
         state.Buckets.RemoveAll(b => b.Amount == 0);
         var hold = new Hold
         {
-            HoldId = $"{jobId}#{state.NextHoldNumber++}",
+            HoldId = tag is null ? $"{jobId}#{state.NextHoldNumber++}" : $"{jobId}#{state.NextHoldNumber++}.{tag}",
             JobId = jobId,
             Slices = slices,
             CreatedAt = now,
@@ -216,16 +218,24 @@ public sealed class Wallet(WalletState state, WalletRules rules)
     }
 
     /// <summary>Spends <paramref name="charged"/> of a hold (a price at or below what was held) and
-    /// returns the rest to the wallet. Returns the slices spent, which a refund would restore.</summary>
+    /// returns the rest to the wallet. Returns the slices spent, which a refund would restore. Keeps a receipt of the
+    /// payment (<see cref="ReceiptKeys.Paid"/>: hold id and amount), the wallet's evidence that it paid this proposal.</summary>
     public IReadOnlyList<Slice> Capture(string holdId, int charged, DateTimeOffset now)
     {
         var hold = state.Holds.Single(h => h.HoldId == holdId);
         var (taken, rest) = Slices.Take(hold.Slices, charged);
         state.Holds.Remove(hold);
-        Record(now, LedgerKind.Spend, -charged, "proposal:" + hold.JobId);
+        Record(now, LedgerKind.Spend, -charged, ReceiptKeys.Paid(hold.JobId));
+        Remember(ReceiptKeys.Paid(hold.JobId), null, hold.HoldId, charged);
         Return(rest, now);
         return taken;
     }
+
+    /// <summary>Whether this wallet holds or paid <paramref name="holdId"/> for <paramref name="jobId"/>, judged by its
+    /// own state and a receipt found elsewhere (the receipt book of archived cycles), if any.</summary>
+    public bool HoldsOrPaid(string jobId, string holdId, Receipt? archived = null) =>
+        FindHold(jobId)?.HoldId == holdId
+        || (TryFindReceipt(ReceiptKeys.Paid(jobId), out var paid) ? paid : archived)?.HoldId == holdId;
 
     public void Release(string holdId, DateTimeOffset now)
     {
@@ -330,8 +340,8 @@ public sealed class Wallet(WalletState state, WalletRules rules)
         else bucket.Amount += slice.Amount;
     }
 
-    private void Remember(string key, PurchaseReceipt? purchase) =>
-        state.Receipts[key] = new Receipt(key, state.Cycle, state.Balance, purchase);
+    private void Remember(string key, PurchaseReceipt? purchase, string? holdId = null, int connects = 0) =>
+        state.Receipts[key] = new Receipt(key, state.Cycle, state.Balance, purchase, holdId, connects);
 
     private void Record(DateTimeOffset at, LedgerKind kind, int amount, string reference, int? cycle = null, int quantity = 0, string? note = null)
     {

@@ -8,8 +8,9 @@ using Orleans.Serialization;
 namespace Connects.Grains;
 
 /// <summary>
-/// A job: its terms, its price in Connects and its proposals. It never calls a wallet (wallets call
-/// it while submitting), so refunds after a cancellation are delivered by <see cref="CancellationGrain"/>.
+/// A job: its terms, its price in Connects and its proposals. It never waits on a wallet (wallets call
+/// it while submitting), so refunds after a cancellation are delivered by <see cref="CancellationGrain"/>,
+/// and a provisional record its wallet has not vouched for is asked about one-way.
 /// <para>
 /// A viral job takes thousands of proposals in minutes, so its calls interleave and its writes are grouped
 /// (<see cref="GroupCommit"/>): each call changes the job in one synchronous step, then waits until a write covering
@@ -21,6 +22,7 @@ namespace Connects.Grains;
 public sealed class JobGrain(
     [PersistentState("job", ConnectsStorage.Name)] IPersistentState<JobState> stored,
     IOptions<PricingRules> pricing,
+    IOptions<WalletRules> proposals,
     [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock,
     DeepCopier<JobState> copier) : Grain, IJobGrain, IRemindable
 {
@@ -28,6 +30,11 @@ public sealed class JobGrain(
     private JobState _live = null!; // the job as calls see it; set once the stored state is read
     private GroupCommit? _commit;
     private CategoryDemand? _demand;
+    /// <summary>A vouch made since the last write: it rides on the next write (or one at deactivation), never forces one.</summary>
+    private bool _vouchUnwritten;
+    private IGrainTimer? _provisionalWatch;
+    /// <summary>Provisional records seen at the previous look: still there at the next one, they are asked about.</summary>
+    private HashSet<(string FreelancerId, string HoldId)> _seenUnvouched = [];
 
     private GroupCommit Commit => _commit ??= new GroupCommit(WriteCopy);
     private Job Job => new(_live);
@@ -38,7 +45,14 @@ public sealed class JobGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _live = stored.State;
+        if (Job.HasUnvouched) WatchProvisional();
         return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Best effort: a vouch lost here only means the next activation asks the wallet again.
+        if (_vouchUnwritten) await Write();
     }
 
     public async Task<JobPosted> Post(JobPosting posting)
@@ -80,6 +94,7 @@ public sealed class JobGrain(
         {
             Commit.Changed();
             Demand(State.Category).ApplicationReceived().Ignore();
+            WatchProvisional();
         }
         await Durable(); // also when already recorded: that record may be in the batch in flight
         return result;
@@ -88,9 +103,34 @@ public sealed class JobGrain(
     public async Task<Proposal?> ResolveHold(string freelancerId, string holdId)
     {
         var (recorded, newlyAborted) = Job.ResolveHold(freelancerId, holdId);
-        if (newlyAborted) Commit.Changed();
+        // The wallet holds this hold and captures it on this answer: the record stands for good first, so that no
+        // abandon of the hold (a late one from a wallet activation whose write of it seemed to fail) can remove it.
+        var vouched = recorded is not null && Job.Vouch(freelancerId, holdId);
+        if (newlyAborted || vouched) Commit.Changed();
         await Durable();
         return recorded;
+    }
+
+    public Task Vouch(string freelancerId, string holdId)
+    {
+        // Not written now: it goes with the job's next write or when it deactivates. Losing it costs nothing but a
+        // question: no abandon of this hold can come (its wallet wrote it, so it holds or paid it for good), and after
+        // a crash the job asks the wallet again, which vouches again.
+        if (Job.Vouch(freelancerId, holdId)) _vouchUnwritten = true;
+        return Task.CompletedTask;
+    }
+
+    public async Task<AbandonOutcome> AbandonProposal(string freelancerId, string holdId)
+    {
+        var wasFilled = State.Status == JobStatus.Filled;
+        var outcome = Job.Abandon(freelancerId, holdId);
+        if (outcome is AbandonOutcome.Removed or AbandonOutcome.Aborted)
+        {
+            await Write();
+            if (wasFilled && State.Status == JobStatus.Open) await Demand(State.Category).JobOpened(JobId);
+        }
+        else await Durable();
+        return outcome;
     }
 
     public Task<Proposal> Withdraw(string freelancerId) => Change(job => job.Withdraw(freelancerId));
@@ -198,9 +238,36 @@ public sealed class JobGrain(
 
     private Task WriteCopy()
     {
+        _vouchUnwritten = false; // the copy takes every vouch made so far along
         stored.State = copier.Copy(_live);
         return stored.WriteStateAsync();
     }
 
     private ICategoryDemandGrain Demand(string category) => GrainFactory.Demand(category);
+
+    /// <summary>Looks at the provisional records every <see cref="WalletRules.ProvisionalRecordAge"/> while there are any.</summary>
+    private void WatchProvisional()
+    {
+        var period = proposals.Value.ProvisionalRecordAge;
+        _provisionalWatch ??= this.RegisterGrainTimer(AskAboutProvisional, period, period);
+    }
+
+    /// <summary>
+    /// Asks the wallet of each provisional record seen unvouched a period ago too (so its submission has had time to
+    /// finish) whether it paid. One-way: the wallet answers by calling this job (it vouches, or has the record abandoned),
+    /// and a job waiting on a wallet could deadlock with that wallet waiting on the job.
+    /// </summary>
+    private Task AskAboutProvisional()
+    {
+        var unvouched = Job.Unvouched().Select(p => (p.FreelancerId, p.HoldId)).ToHashSet();
+        if (unvouched.Count == 0)
+        {
+            _provisionalWatch?.Dispose();
+            _provisionalWatch = null;
+        }
+        foreach (var (freelancerId, holdId) in unvouched.Where(_seenUnvouched.Contains))
+            GrainFactory.Wallet(freelancerId).ConfirmProposal(JobId, holdId).Ignore();
+        _seenUnvouched = unvouched;
+        return Task.CompletedTask;
+    }
 }

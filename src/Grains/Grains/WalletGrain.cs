@@ -22,8 +22,17 @@ public sealed partial class WalletGrain(
     public const string RefreshReminder = "monthly-refresh";
     private const int MaxPriceRetries = 3;
     private IGrainTimer? _holdTimer;
+    private IGrainTimer? _flushTimer;
     private long _durableSequence;
     private int _durableHolds;
+    /// <summary>Decided changes not written yet (a capture once the job's record is durable): the next write takes them
+    /// along, or the flush timer, or deactivation. Lost in a crash, they are decided again from what is stored.</summary>
+    private bool _unsaved;
+    /// <summary>A write of this activation failed: its memory may hold what storage does not, so it writes nothing more
+    /// on its own (no flush) and is being deactivated; the next activation starts from storage.</summary>
+    private bool _failed;
+    /// <summary>Makes this activation's hold ids its own (see <see cref="Wallet.Reserve"/>).</summary>
+    private readonly string _holdTag = Guid.NewGuid().ToString("N")[..12];
 
     private string FreelancerId => GrainKeys.IdOf(this);
     private Wallet Wallet => new(stored.State, rules.Value);
@@ -32,7 +41,23 @@ public sealed partial class WalletGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_durableSequence, _durableHolds) = (stored.State.NextSequence, stored.State.Holds.Count);
-        if (stored.State.IsOpen) await CatchUp();
+        // Every stored hold belongs to an earlier activation, whose submission is over: its job decides it now rather
+        // than when it expires. So a wallet that died after both writes, before its capture was stored, shows the
+        // capture from its next read on, as it answered.
+        if (stored.State.IsOpen) await CatchUp(settleEveryHold: true);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (!_unsaved || _failed) return;
+        try
+        {
+            await Save(Wallet);
+        }
+        catch (Exception ex)
+        {
+            LogFlushFailed(logger, ex, FreelancerId);
+        }
     }
 
     public async Task<WalletOpened> Open(Plan plan)
@@ -98,24 +123,20 @@ public sealed partial class WalletGrain(
         if (!stored.State.IsOpen) return new SubmissionResult(SubmissionOutcome.WalletNotFound);
         var wallet = await CatchUp();
         var job = GrainFactory.Job(jobId);
-        var leftover = wallet.FindHold(jobId);
 
-        // A retry after the job recorded the proposal: finish what the first attempt started.
-        if (await job.GetProposal(FreelancerId) is { } existing)
-        {
-            if (leftover is not null) await Settle(wallet, leftover, existing);
-            return new SubmissionResult(SubmissionOutcome.AlreadySubmitted, existing.ConnectsCharged, wallet.Balance);
-        }
+        // A retry after the job recorded a proposal: finish what that attempt started, unless it never paid.
+        if (await job.GetProposal(FreelancerId) is { } existing && await Existing(wallet, job, jobId, existing) is { } answered)
+            return answered;
 
         // A hold left by an earlier attempt whose record may still reach the job (a request that timed out can be
         // delivered late): the job decides it now, as it does for an expired hold, so the wallet never gives back
         // Connects the job could still take. Every hold below is then this attempt's own.
-        if (leftover is not null)
+        if (wallet.FindHold(jobId) is { } leftover)
         {
             if (await job.ResolveHold(FreelancerId, leftover.HoldId) is { } earlier)
             {
                 await Settle(wallet, leftover, earlier);
-                return new SubmissionResult(SubmissionOutcome.AlreadySubmitted, earlier.ConnectsCharged, wallet.Balance);
+                return AlreadySubmitted(earlier, wallet);
             }
             await ReleaseAndSave(wallet, leftover);
         }
@@ -128,32 +149,58 @@ public sealed partial class WalletGrain(
             var price = quote.Price!.Connects;
             if (price > expectedConnects) return new SubmissionResult(SubmissionOutcome.PriceChanged, ConnectsRequired: price);
 
-            var hold = wallet.Reserve(jobId, price, Now);
+            var hold = wallet.Reserve(jobId, price, Now, _holdTag);
             if (hold is null)
                 return new SubmissionResult(SubmissionOutcome.InsufficientConnects, ConnectsRequired: price,
                     Balance: wallet.Balance, Available: wallet.Available, NextRefreshAt: wallet.CurrentCycle.End);
-            await Save(wallet);
 
-            RecordResult recorded;
+            // One durable write on the critical path: the hold's write and the job's record run at once. The job's record
+            // is provisional until this wallet vouches that the hold is durable; every way this can break is settled below,
+            // by a retry, or by the job asking this wallet (see README, "one durable write on the critical path").
+            var holding = Save(wallet);
+            var recording = job.RecordProposal(FreelancerId, hold.HoldId, hold.Slices);
             try
             {
-                recorded = await job.RecordProposal(FreelancerId, hold.HoldId, hold.Slices);
+                await Task.WhenAll(holding, recording);
             }
             catch
             {
-                // Unknown whether the job recorded it: keep the hold; it is resolved with the job when it
-                // expires, or by the caller's retry, whichever comes first.
-                ScheduleHoldResolution();
-                throw;
+                // Each outcome is looked at below.
             }
 
+            if (!holding.IsCompletedSuccessfully)
+            {
+                // The hold may or may not be stored. The job drops a provisional record made with it and aborts it for good,
+                // so neither a stored copy of the hold nor a late record can take Connects. This activation is going away.
+                await AbandonAfterFailedHold(job, hold, recording);
+                await holding;
+            }
+            if (!recording.IsCompletedSuccessfully)
+            {
+                // Unknown whether the job recorded it: keep the (durable) hold; it is resolved with the job when it expires,
+                // by the caller's retry, or when the job asks about its provisional record, whichever comes first.
+                ScheduleHoldResolution();
+                await recording;
+            }
+
+            var recorded = recording.Result;
             switch (recorded.Outcome)
             {
-                case RecordOutcome.Recorded or RecordOutcome.AlreadyRecorded:
-                    await Settle(wallet, hold, recorded.Proposal!);
+                case RecordOutcome.Recorded or RecordOutcome.AlreadyRecorded when recorded.Proposal!.HoldId == hold.HoldId:
+                    // Decided: the hold and the job's record are durable, so the capture need not be. It is made in memory
+                    // (every read answers from memory) and written with the next write or the flush; if this activation dies
+                    // first, the stored hold is settled with the job like an expired one: captured, because recorded.
+                    wallet.Capture(hold.HoldId, recorded.Proposal.ConnectsCharged, Now);
+                    DeferSave();
+                    job.Vouch(FreelancerId, hold.HoldId).Ignore();
                     return new SubmissionResult(
                         recorded.Outcome == RecordOutcome.Recorded ? SubmissionOutcome.Submitted : SubmissionOutcome.AlreadySubmitted,
-                        recorded.Proposal!.ConnectsCharged, wallet.Balance);
+                        recorded.Proposal.ConnectsCharged, wallet.Balance);
+                case RecordOutcome.AlreadyRecorded:
+                    // An earlier attempt's record reached the job first (delivered late): this hold is not needed.
+                    await ReleaseAndSave(wallet, hold);
+                    if (await Existing(wallet, job, jobId, recorded.Proposal!) is { } earlier) return earlier;
+                    continue;
                 case RecordOutcome.PriceAboveHold or RecordOutcome.HoldAborted:
                     await ReleaseAndSave(wallet, hold);
                     continue;
@@ -169,18 +216,122 @@ public sealed partial class WalletGrain(
         return new SubmissionResult(SubmissionOutcome.PriceChanged, ConnectsRequired: latest.Price?.Connects ?? 0);
     }
 
-    public async Task<int> Refund(RefundOwed refund)
+    /// <summary>
+    /// The job already has a proposal of this freelancer. Vouched, it stands: finish it. Provisional, it stands only if this
+    /// wallet holds its hold (the job makes it stand, then the wallet captures) or paid it; otherwise its hold's write failed:
+    /// the job abandons it and this returns null, so the submission goes on afresh.
+    /// </summary>
+    private async Task<SubmissionResult?> Existing(Wallet wallet, IJobGrain job, string jobId, Proposal existing)
+    {
+        var leftover = wallet.FindHold(jobId);
+        if (!existing.AwaitingWallet)
+        {
+            if (leftover is not null) await Settle(wallet, leftover, existing);
+            return AlreadySubmitted(existing, wallet);
+        }
+        if (leftover?.HoldId == existing.HoldId)
+        {
+            if (await job.ResolveHold(FreelancerId, leftover.HoldId) is { } recorded)
+            {
+                await Settle(wallet, leftover, recorded);
+                return AlreadySubmitted(recorded, wallet);
+            }
+            await ReleaseAndSave(wallet, leftover);
+            return null;
+        }
+        if (await HoldsOrPaid(wallet, jobId, existing.HoldId))
+        {
+            job.Vouch(FreelancerId, existing.HoldId).Ignore();
+            return AlreadySubmitted(existing, wallet);
+        }
+        await AbandonUnpaid(job, existing.HoldId);
+        return null;
+    }
+
+    /// <summary>
+    /// This wallet neither holds nor paid <paramref name="holdId"/>, which a provisional record of the job names. A write
+    /// first: a dead activation's write of that hold, still on its way, then fails on its stale ETag (or landed before, and
+    /// this write fails instead), so "never paid" stays true. Then the job drops the record and aborts the hold for good.
+    /// </summary>
+    private async Task AbandonUnpaid(IJobGrain job, string holdId)
+    {
+        await Save(Wallet);
+        if (await job.AbandonProposal(FreelancerId, holdId) == AbandonOutcome.Stands)
+            throw new InvalidOperationException($"Job {job.GetPrimaryKeyString()} keeps a proposal with hold {holdId}, which wallet {FreelancerId} never paid.");
+    }
+
+    private async Task AbandonAfterFailedHold(IJobGrain job, Hold hold, Task<RecordResult> recording)
+    {
+        if (recording.IsCompletedSuccessfully && recording.Result.Proposal?.HoldId != hold.HoldId) return; // nothing recorded with it
+        try
+        {
+            await job.AbandonProposal(FreelancerId, hold.HoldId);
+        }
+        catch (Exception ex)
+        {
+            // The caller's retry, or the job asking about its provisional record, settles it.
+            LogAbandonFailed(logger, ex, FreelancerId, hold.HoldId);
+        }
+    }
+
+    private static SubmissionResult AlreadySubmitted(Proposal proposal, Wallet wallet) =>
+        new(SubmissionOutcome.AlreadySubmitted, proposal.ConnectsCharged, wallet.Balance);
+
+    public async Task<RefundResult> Refund(RefundOwed refund)
     {
         var wallet = await RequireOpen();
         var key = ReceiptKeys.Refund(refund.JobId);
-        if (wallet.TryFindReceipt(key, out _)) return 0;
+        if (wallet.TryFindReceipt(key, out _)) return new RefundResult(RefundOutcome.AlreadyRefunded);
         // A refund is applied after its job was cancelled; only if that was in an archived cycle can
         // its receipt have moved to the receipt book.
         if (BillingCycle.At(stored.State.Anchor, refund.CancelledAt).Index < stored.State.Cycle
-            && await ReceiptBook.Find(key) is not null) return 0;
+            && await ReceiptBook.Find(key) is not null) return new RefundResult(RefundOutcome.AlreadyRefunded);
+
+        // Give back only what was taken. The record's hold still held here (its capture was cut short) is captured first;
+        // a provisional record's is made to stand by the job before that, as for any hold it decides.
+        var job = GrainFactory.Job(refund.JobId);
+        if (wallet.FindHold(refund.JobId) is { } hold && hold.HoldId == refund.HoldId)
+        {
+            if (refund.AwaitingWallet && await job.ResolveHold(FreelancerId, hold.HoldId) is null)
+            {
+                await ReleaseAndSave(wallet, hold);
+                return new RefundResult(RefundOutcome.NeverPaid);
+            }
+            wallet.Capture(hold.HoldId, refund.Amount, Now);
+        }
+        else if (refund.AwaitingWallet && !await HoldsOrPaid(wallet, refund.JobId, refund.HoldId))
+        {
+            // Never paid (its hold's write failed): after a write that fences out a late one, say so; the job drops the record.
+            await Save(wallet);
+            return new RefundResult(RefundOutcome.NeverPaid);
+        }
         var amount = wallet.Refund(refund.JobId, refund.Slices, Now);
         await Save(wallet);
-        return amount;
+        return new RefundResult(RefundOutcome.Refunded, amount);
+    }
+
+    public async Task ConfirmProposal(string jobId, string holdId)
+    {
+        var job = GrainFactory.Job(jobId);
+        // No wallet, no hold was ever written: nothing to fence.
+        if (!stored.State.IsOpen)
+        {
+            await job.AbandonProposal(FreelancerId, holdId);
+            return;
+        }
+        var wallet = await CatchUp();
+        if (wallet.FindHold(jobId) is { } hold && hold.HoldId == holdId)
+        {
+            if (await job.ResolveHold(FreelancerId, holdId) is { } recorded) await Settle(wallet, hold, recorded);
+            else await ReleaseAndSave(wallet, hold);
+            return;
+        }
+        if (await HoldsOrPaid(wallet, jobId, holdId))
+        {
+            job.Vouch(FreelancerId, holdId).Ignore();
+            return;
+        }
+        await AbandonUnpaid(job, holdId);
     }
 
     public async Task<HistoryPage?> GetHistory(HistoryQuery query)
@@ -211,17 +362,22 @@ public sealed partial class WalletGrain(
     private async Task<Receipt?> FindReceipt(Wallet wallet, string key) =>
         wallet.TryFindReceipt(key, out var receipt) ? receipt : await ReceiptBook.Find(key);
 
+    /// <summary>Whether this wallet holds or paid a hold; a paid receipt of an archived cycle is in the receipt book.</summary>
+    private async Task<bool> HoldsOrPaid(Wallet wallet, string jobId, string holdId) =>
+        wallet.HoldsOrPaid(jobId, holdId)
+        || (!wallet.TryFindReceipt(ReceiptKeys.Paid(jobId), out _) && wallet.HoldsOrPaid(jobId, holdId, await ReceiptBook.Find(ReceiptKeys.Paid(jobId))));
+
     private async Task<Wallet> RequireOpen() =>
         stored.State.IsOpen
             ? await CatchUp()
             : throw new ConnectsRuleException(Rules.WalletNotOpen, $"Freelancer {FreelancerId} has no wallet.");
 
-    /// <summary>Brings the wallet up to now: resolves expired holds with their jobs, applies cycles and expiries.</summary>
-    private async Task<Wallet> CatchUp()
+    /// <summary>Brings the wallet up to now: resolves expired holds (or every hold) with their jobs, applies cycles and expiries.</summary>
+    private async Task<Wallet> CatchUp(bool settleEveryHold = false)
     {
         var wallet = Wallet;
         var changed = false;
-        foreach (var hold in stored.State.Holds.Where(h => h.ExpiresAt <= Now).ToList())
+        foreach (var hold in stored.State.Holds.Where(h => settleEveryHold || h.ExpiresAt <= Now).ToList())
         {
             try
             {
@@ -269,14 +425,40 @@ public sealed partial class WalletGrain(
             var made = stored.State.Entries.Where(e => e.Sequence >= _durableSequence).ToList();
             wallet.ForgetArchived();
             await stored.WriteStateAsync();
+            _unsaved = false;
             metrics.Recorded(made, Now);
             metrics.HoldsChanged(stored.State.Holds.Count - _durableHolds);
             (_durableSequence, _durableHolds) = (stored.State.NextSequence, stored.State.Holds.Count);
         }
         catch
         {
+            _failed = true;
             DeactivateOnIdle();
             throw;
+        }
+    }
+
+    /// <summary>Leaves decided changes in memory for a short while (<see cref="WalletRules.DeferredWriteDelay"/>); a
+    /// non-interleaving one-shot timer writes them unless another write took them along first.</summary>
+    private void DeferSave()
+    {
+        _unsaved = true;
+        _flushTimer ??= this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(rules.Value.DeferredWriteDelay, Timeout.InfiniteTimeSpan));
+    }
+
+    private async Task Flush()
+    {
+        _flushTimer?.Dispose();
+        _flushTimer = null;
+        if (!_unsaved || _failed) return;
+        try
+        {
+            await Save(Wallet);
+        }
+        catch (Exception ex)
+        {
+            // The hold stays stored; it is settled with its job (captured) like any hold whose capture was lost.
+            LogFlushFailed(logger, ex, FreelancerId);
         }
     }
 
@@ -295,6 +477,12 @@ public sealed partial class WalletGrain(
             }
         }, due < TimeSpan.Zero ? TimeSpan.Zero : due, period);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} could not have its job abandon hold {HoldId} after the hold's write failed")]
+    private static partial void LogAbandonFailed(ILogger logger, Exception ex, string freelancerId, string holdId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} could not write its deferred changes; stored holds are settled with their jobs")]
+    private static partial void LogFlushFailed(ILogger logger, Exception ex, string freelancerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} could not resolve hold {HoldId} with its job yet")]
     private static partial void LogHoldUnresolved(ILogger logger, Exception ex, string freelancerId, string holdId);

@@ -111,6 +111,32 @@ public sealed class LedgerAuditTests
     }
 
     [Fact]
+    public void A_provisional_record_its_wallet_neither_holds_nor_paid_is_a_finding_only_once_it_is_old()
+    {
+        // The job recorded cat's proposal while cat's wallet was writing the hold, and that write failed: nothing held,
+        // nothing spent. Until the job settles it with the wallet this is transient, like a hold being captured.
+        var (wallets, jobs) = World();
+        var cat = new WalletState();
+        new Wallet(cat, _rules).Open("cat", Plan.Plus, T0);
+        wallets.Add(new StoredWallet("cat", cat, []));
+        var recordedAt = T0.AddMinutes(5);
+        jobs[0].Proposals["cat"] = new Proposal
+        {
+            FreelancerId = "cat", HoldId = "job-1#1.x", ConnectsCharged = 5, Charged = [new Slice(BucketSource.Monthly, 5, null)],
+            SubmittedAt = recordedAt, AwaitingWallet = true,
+        };
+
+        Assert.True(LedgerAudit.Run(wallets, jobs, recordedAt + LedgerAudit.DefaultProvisionalGrace).Clean);
+        var old = Found(LedgerAudit.Run(wallets, jobs, recordedAt + LedgerAudit.DefaultProvisionalGrace + TimeSpan.FromSeconds(1)), LedgerAudit.RecordedNotCharged);
+        Assert.Equal("job-1/cat", old.Subject);
+        Assert.False(LedgerAudit.Run(wallets, jobs, recordedAt.AddSeconds(11), provisionalGrace: TimeSpan.FromSeconds(10)).Clean);
+
+        // Vouched, the same record is a finding at once.
+        jobs[0].Proposals["cat"].AwaitingWallet = false;
+        Assert.Equal("job-1/cat", Found(LedgerAudit.Run(wallets, jobs, recordedAt), LedgerAudit.RecordedNotCharged).Subject);
+    }
+
+    [Fact]
     public void A_charge_without_a_recorded_proposal_is_found()
     {
         var (wallets, jobs) = World();

@@ -424,4 +424,135 @@ public sealed class JobTests
         Assert.True(job.MarkRefunded("f-2", refundedAt));
         Assert.Empty(job.RefundsOwed());
     }
+
+    // ---------------------------------------------------------------- provisional records (one durable write per submission)
+
+    [Fact]
+    public void A_new_record_is_provisional_until_its_wallet_vouches_for_its_hold()
+    {
+        var job = Posted();
+        var proposal = Record(job, "f-1");
+        Assert.True(proposal.AwaitingWallet);
+        Assert.True(job.HasUnvouched);
+
+        Assert.False(job.Vouch("f-1", "job-1#other"));
+        Assert.False(job.Vouch("f-2", "job-1#f-1"));
+        Assert.True(proposal.AwaitingWallet);
+
+        Assert.True(job.Vouch("f-1", "job-1#f-1"));
+        Assert.False(proposal.AwaitingWallet);
+        Assert.False(job.HasUnvouched);
+        Assert.False(job.Vouch("f-1", "job-1#f-1"));
+    }
+
+    [Fact]
+    public void A_record_stored_before_provisional_records_existed_counts_as_vouched()
+    {
+        var legacy = new Proposal { FreelancerId = "f-1", HoldId = "job-1#1", ConnectsCharged = 8, Charged = [.. Held], SubmittedAt = T0 };
+        Assert.False(legacy.AwaitingWallet);
+    }
+
+    [Fact]
+    public void Abandoning_a_provisional_record_removes_it_and_aborts_its_hold_for_good()
+    {
+        var job = Posted();
+        Record(job, "f-1");
+        Record(job, "f-2");
+
+        Assert.Equal(AbandonOutcome.Removed, job.Abandon("f-1", "job-1#f-1"));
+
+        Assert.Null(job.FindProposal("f-1"));
+        Assert.NotNull(job.FindProposal("f-2"));
+        Assert.Contains("job-1#f-1", job.State.AbortedHolds);
+        Assert.Equal(RecordOutcome.HoldAborted, job.Record("f-1", "job-1#f-1", Held, 8, T0.AddMinutes(6)).Outcome);
+        Assert.Equal(AbandonOutcome.AlreadyAborted, job.Abandon("f-1", "job-1#f-1"));
+        // The freelancer's next hold is a new proposal.
+        Assert.Equal(RecordOutcome.Recorded, job.Record("f-1", "job-1#f-1b", Held, 8, T0.AddMinutes(7)).Outcome);
+    }
+
+    [Fact]
+    public void A_vouched_record_stands_when_its_hold_is_abandoned()
+    {
+        var job = Posted();
+        var proposal = Record(job, "f-1");
+        job.Vouch("f-1", "job-1#f-1");
+
+        Assert.Equal(AbandonOutcome.Stands, job.Abandon("f-1", "job-1#f-1"));
+
+        Assert.Same(proposal, job.FindProposal("f-1"));
+        Assert.DoesNotContain("job-1#f-1", job.State.AbortedHolds);
+    }
+
+    [Fact]
+    public void Abandoning_another_hold_aborts_that_hold_and_leaves_the_record()
+    {
+        var job = Posted();
+        var proposal = Record(job, "f-1");
+
+        Assert.Equal(AbandonOutcome.Aborted, job.Abandon("f-1", "job-1#other"));
+
+        Assert.Same(proposal, job.FindProposal("f-1"));
+        Assert.True(proposal.AwaitingWallet);
+        Assert.Contains("job-1#other", job.State.AbortedHolds);
+    }
+
+    [Fact]
+    public void Abandoning_the_hired_provisional_record_reopens_the_job()
+    {
+        var job = Posted();
+        Record(job, "f-1");
+        Record(job, "f-2");
+        job.Hire("f-1", T0.AddDays(1));
+
+        Assert.Equal(AbandonOutcome.Removed, job.Abandon("f-1", "job-1#f-1"));
+
+        Assert.Equal(JobStatus.Open, job.State.Status);
+        Assert.Null(job.State.HiredFreelancerId);
+        Assert.Null(job.State.ClosedAt);
+        Assert.Equal(ProposalStatus.Hired, job.Hire("f-2", T0.AddDays(2)).Status);
+    }
+
+    [Fact]
+    public void Refunds_owed_carry_the_hold_and_whether_the_record_is_provisional_and_a_refunded_record_is_vouched()
+    {
+        var job = Posted();
+        Record(job, "f-1");
+        Record(job, "f-2");
+        job.Vouch("f-2", "job-1#f-2");
+        job.Cancel(CancelReason.ClientCancelled, T0.AddDays(1));
+
+        var owed = job.RefundsOwed().OrderBy(r => r.FreelancerId, StringComparer.Ordinal).ToList();
+        Assert.Equal([("job-1#f-1", true), ("job-1#f-2", false)], owed.Select(r => (r.HoldId, r.AwaitingWallet)));
+
+        job.MarkRefunded("f-1", T0.AddDays(2));
+        Assert.False(job.FindProposal("f-1")!.AwaitingWallet);
+        Assert.Equal(AbandonOutcome.Stands, job.Abandon("f-1", "job-1#f-1"));
+    }
+
+    [Fact]
+    public void A_provisional_record_the_wallet_never_paid_is_dropped_from_a_cancelled_jobs_refunds()
+    {
+        var job = Posted();
+        Record(job, "f-1");
+        Record(job, "f-2");
+        job.Vouch("f-2", "job-1#f-2");
+        job.Cancel(CancelReason.RemovedByMarketplace, T0.AddDays(1));
+
+        Assert.Equal(AbandonOutcome.Removed, job.Abandon("f-1", "job-1#f-1"));
+
+        Assert.Equal("f-2", Assert.Single(job.RefundsOwed()).FreelancerId);
+        Assert.Equal(JobStatus.Removed, job.State.Status);
+    }
+
+    [Fact]
+    public void The_provisional_records_are_the_ones_not_vouched_for()
+    {
+        var job = Posted();
+        job.Record("f-1", "job-1#1", Held, 8, T0);
+        job.Record("f-2", "job-1#2", Held, 8, T0.AddSeconds(30));
+        job.Record("f-3", "job-1#3", Held, 8, T0);
+        job.Vouch("f-3", "job-1#3");
+
+        Assert.Equal([("f-1", "job-1#1"), ("f-2", "job-1#2")], job.Unvouched().Select(p => (p.FreelancerId, p.HoldId)).Order());
+    }
 }

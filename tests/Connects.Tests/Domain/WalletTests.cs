@@ -518,6 +518,96 @@ public sealed class WalletTests
         Assert.Equal(4, wallet.Held);
     }
 
+    // ---------------------------------------------------------------- evidence of a paid proposal
+
+    [Fact]
+    public void A_capture_keeps_a_receipt_of_the_hold_paid_and_its_amount()
+    {
+        var wallet = Open(Plan.Plus);
+        var hold = wallet.Reserve("job-1", 8, T0.AddHours(1))!;
+        Assert.True(wallet.HoldsOrPaid("job-1", hold.HoldId));
+        Assert.False(wallet.TryFindReceipt(ReceiptKeys.Paid("job-1"), out _));
+
+        wallet.Capture(hold.HoldId, 6, T0.AddHours(1));
+
+        Assert.True(wallet.TryFindReceipt(ReceiptKeys.Paid("job-1"), out var paid));
+        Assert.Equal((hold.HoldId, 6, 64), (paid.HoldId, paid.Connects, paid.Balance));
+        Assert.Equal("proposal:job-1", ReceiptKeys.Paid("job-1"));
+        Assert.True(wallet.HoldsOrPaid("job-1", hold.HoldId));
+        Assert.False(wallet.HoldsOrPaid("job-1", hold.HoldId + "-other"));
+        Assert.False(wallet.HoldsOrPaid("job-2", hold.HoldId));
+    }
+
+    [Fact]
+    public void A_released_hold_leaves_no_evidence_of_payment()
+    {
+        var wallet = Open(Plan.Plus);
+        var hold = wallet.Reserve("job-1", 8, T0.AddHours(1))!;
+        wallet.Release(hold.HoldId, T0.AddHours(1));
+        Assert.False(wallet.HoldsOrPaid("job-1", hold.HoldId));
+        Assert.False(wallet.TryFindReceipt(ReceiptKeys.Paid("job-1"), out _));
+    }
+
+    [Fact]
+    public void The_receipt_of_a_paid_proposal_is_archived_with_its_cycle_and_still_answers()
+    {
+        var wallet = Open(Plan.Plus, rules: new WalletRules { ArchiveAfterEntries = 0 });
+        var hold = wallet.Reserve("job-1", 8, T0.AddHours(1))!;
+        wallet.Capture(hold.HoldId, 8, T0.AddHours(1));
+        wallet.Advance(CycleStart(wallet, 1).AddDays(1));
+        var archived = Assert.Single(wallet.ReceiptsToArchive(), r => r.Key == ReceiptKeys.Paid("job-1"));
+
+        wallet.ForgetArchived();
+
+        Assert.False(wallet.HoldsOrPaid("job-1", hold.HoldId));
+        Assert.True(wallet.HoldsOrPaid("job-1", hold.HoldId, archived));
+        Assert.False(wallet.HoldsOrPaid("job-1", "job-1#9", archived));
+    }
+
+    [Fact]
+    public void A_tag_makes_hold_ids_unique_when_the_stored_hold_number_is_reused()
+    {
+        // Two activations that start from the same stored state (the first one's hold write failed) number their
+        // holds alike; the tag keeps a job from taking one for the other.
+        var stored = new WalletState();
+        new Wallet(stored, new WalletRules()).Open("freelancer-1", Plan.Plus, T0);
+        var first = new Wallet(Clone(stored), new WalletRules()).Reserve("job-1", 5, T0, "a1")!;
+        var second = new Wallet(Clone(stored), new WalletRules()).Reserve("job-1", 5, T0, "b2")!;
+
+        Assert.Equal(("job-1#1.a1", "job-1#1.b2"), (first.HoldId, second.HoldId));
+        Assert.Equal("job-1#1", new Wallet(Clone(stored), new WalletRules()).Reserve("job-1", 5, T0)!.HoldId);
+
+        static WalletState Clone(WalletState s) => new()
+        {
+            FreelancerId = s.FreelancerId, IsOpen = s.IsOpen, Plan = s.Plan, Anchor = s.Anchor, Cycle = s.Cycle,
+            Buckets = [.. s.Buckets.Select(b => b with { })], Entries = [.. s.Entries], Balance = s.Balance,
+            NextSequence = s.NextSequence, NextHoldNumber = s.NextHoldNumber, Totals = s.Totals with { },
+        };
+    }
+
+    // ---------------------------------------------------------------- settings
+
+    [Fact]
+    public void The_deferred_write_and_provisional_record_settings_have_documented_defaults_and_are_validated()
+    {
+        var rules = new WalletRules();
+        Assert.Equal((TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5)), (rules.DeferredWriteDelay, rules.ProvisionalRecordAge));
+        Assert.Empty(Validate(rules));
+
+        Assert.Contains(nameof(WalletRules.DeferredWriteDelay), Validate(new WalletRules { DeferredWriteDelay = TimeSpan.FromSeconds(30) }));
+        Assert.Contains(nameof(WalletRules.DeferredWriteDelay), Validate(new WalletRules { DeferredWriteDelay = TimeSpan.Zero }));
+        Assert.Contains(nameof(WalletRules.ProvisionalRecordAge), Validate(new WalletRules { ProvisionalRecordAge = TimeSpan.Zero }));
+        Assert.Contains(nameof(WalletRules.ProvisionalRecordAge), Validate(new WalletRules { ProvisionalRecordAge = TimeSpan.FromHours(1) }));
+
+        static List<string> Validate(WalletRules rules)
+        {
+            var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+            System.ComponentModel.DataAnnotations.Validator.TryValidateObject(rules,
+                new System.ComponentModel.DataAnnotations.ValidationContext(rules), errors, validateAllProperties: true);
+            return errors.SelectMany(e => e.MemberNames).ToList();
+        }
+    }
+
     // ---------------------------------------------------------------- refunds
 
     [Fact]

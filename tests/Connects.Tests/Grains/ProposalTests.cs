@@ -1,5 +1,6 @@
 using Connects.Contracts;
 using Connects.Domain;
+using Connects.Tests.Faults;
 using Connects.Tests.Support;
 
 namespace Connects.Tests.Grains;
@@ -108,12 +109,13 @@ public sealed class ProposalTests(ClusterFixture fx) : IDisposable
 
         await Assert.ThrowsAsync<TimeoutException>(() => wallet.SubmitProposal("p-never", 16));
         Assert.Equal(price, (await wallet.GetWallet())!.Held);
+        var holdId = Assert.Single((await Stored.Wallet(new SharedCluster(fx), "p-never-f"))!.Holds).HoldId;
 
         fx.Time.Advance(TimeSpan.FromMinutes(3));
         var after = (await wallet.GetWallet())!;
         Assert.Equal((70, 0, 70), (after.Balance, after.Held, after.Available));
         Assert.Null(await job.GetProposal("p-never-f"));
-        var late = await job.RecordProposal("p-never-f", "p-never#1", [new Slice(BucketSource.Monthly, price, null)]);
+        var late = await job.RecordProposal("p-never-f", holdId, [new Slice(BucketSource.Monthly, price, null)]);
         Assert.Equal(RecordOutcome.HoldAborted, late.Outcome);
 
         var again = await wallet.SubmitProposal("p-never", 16);

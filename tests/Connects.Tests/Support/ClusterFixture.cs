@@ -20,6 +20,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     public FakeTimeProvider Time { get; } = new(Start);
     public FakeTimeProvider ReminderTime { get; } = new(Start);
     public Faults Faults { get; } = new();
+    public StorageFaults StorageFaults { get; } = new();
     public InProcessTestCluster Cluster { get; private set; } = null!;
     public IGrainFactory Grains => Cluster.Client;
     public StorageSettings Storage => _database.Storage;
@@ -29,12 +30,15 @@ public sealed class ClusterFixture : IAsyncLifetime
         var rules = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Connects:Wallet:RefreshReminderPeriod"] = "00:01:00",
+            // Provisional records are asked about after 2-4 s: well after a test's own steps, soon enough to wait for.
+            ["Connects:Wallet:ProvisionalRecordAge"] = "00:00:02",
         }).Build();
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddConnectsStorage(_database.Storage);
+            silo.AddStorageFaults(StorageFaults);
             silo.AddIncomingGrainCallFilter(Faults);
             silo.Services.AddConnectsRules(rules);
             silo.Services.AddKeyedSingleton<TimeProvider>(ConnectsClock.Key, Time);

@@ -1,0 +1,136 @@
+using Connects.Tests.Faults;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+
+namespace Connects.Tests.Support;
+
+/// <summary>
+/// Test-only faults in grain storage, planned per state and grain (a state name such as "wallet" and a grain key such as
+/// "freelancer:ada"): the next write(s) fail before they reach the database (they never happened) or after (they landed,
+/// the grain hears they failed), or wait at a gate the test opens. Counts the writes that landed.
+/// </summary>
+public sealed class StorageFaults
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(string State, string Key), (FaultMode Mode, int Remaining)> _failures = [];
+    private readonly Dictionary<(string State, string Key), Gate> _gates = [];
+    private readonly Dictionary<(string State, string Key), int> _writes = [];
+
+    /// <summary>Holds one write until <see cref="Open"/>; <see cref="Reached"/> completes when that write is waiting.</summary>
+    public sealed class Gate(int skip)
+    {
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        internal int Skip = skip;
+        public Task Reached => _reached.Task;
+        public void Open() => _open.TrySetResult();
+
+        internal Task Wait()
+        {
+            _reached.TrySetResult();
+            return _open.Task;
+        }
+    }
+
+    /// <summary>The next <paramref name="times"/> writes of a grain's state fail: <see cref="FaultMode.Before"/> the database
+    /// sees them, or <see cref="FaultMode.After"/> they landed.</summary>
+    public void FailWrites(string state, string grainKey, FaultMode mode, int times = 1)
+    {
+        if (mode is not (FaultMode.Before or FaultMode.After)) throw new ArgumentOutOfRangeException(nameof(mode));
+        lock (_lock) _failures[(state, grainKey)] = (mode, times);
+    }
+
+    /// <summary>Lets <paramref name="skip"/> writes of a grain's state through, then holds the next one at a gate.</summary>
+    public Gate HoldWrite(string state, string grainKey, int skip = 0)
+    {
+        var gate = new Gate(skip);
+        lock (_lock) _gates[(state, grainKey)] = gate;
+        return gate;
+    }
+
+    /// <summary>Whether the planned write failures of a grain's state have all fired.</summary>
+    public bool Spent(string state, string grainKey)
+    {
+        lock (_lock) return !_failures.TryGetValue((state, grainKey), out var plan) || plan.Remaining <= 0;
+    }
+
+    /// <summary>Writes of a grain's state that landed (including those that landed and were reported failed).</summary>
+    public int Writes(string state, string grainKey)
+    {
+        lock (_lock) return _writes.GetValueOrDefault((state, grainKey));
+    }
+
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _failures.Clear();
+            foreach (var gate in _gates.Values) gate.Open();
+            _gates.Clear();
+        }
+    }
+
+    internal async Task Write(string state, GrainId grainId, Func<Task> write)
+    {
+        var key = (state, grainId.Key.ToString()!);
+        Gate? gate = null;
+        lock (_lock)
+        {
+            if (_gates.TryGetValue(key, out var planned) && planned.Skip-- <= 0)
+            {
+                gate = planned;
+                _gates.Remove(key);
+            }
+        }
+        // A failure planned while the write waited at its gate applies to it.
+        if (gate is not null) await gate.Wait();
+        FaultMode? fault = null;
+        lock (_lock)
+        {
+            if (_failures.TryGetValue(key, out var plan) && plan.Remaining > 0)
+            {
+                fault = plan.Mode;
+                _failures[key] = plan with { Remaining = plan.Remaining - 1 };
+            }
+        }
+        if (fault == FaultMode.Before) throw new TimeoutException($"Injected storage fault before writing {state} of {key.Item2}");
+        await write();
+        lock (_lock) _writes[key] = _writes.GetValueOrDefault(key) + 1;
+        if (fault == FaultMode.After) throw new TimeoutException($"Injected storage fault after writing {state} of {key.Item2}");
+    }
+}
+
+/// <summary>The grains' storage seen through <see cref="StorageFaults"/>.</summary>
+public sealed class FaultyGrainStorage(IGrainStorage inner, StorageFaults faults) : IGrainStorage
+{
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        inner.ReadStateAsync(stateName, grainId, grainState);
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        faults.Write(stateName, grainId, () => inner.WriteStateAsync(stateName, grainId, grainState));
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        inner.ClearStateAsync(stateName, grainId, grainState);
+}
+
+public static class StorageFaultWiring
+{
+    /// <summary>
+    /// Puts <see cref="FaultyGrainStorage"/> in front of whatever the grains' storage name resolves to (on SQLite the
+    /// write-gated provider that <c>AddConnectsStorage</c> registers under that name), the same keyed way. Call after
+    /// <c>AddConnectsStorage</c>.
+    /// </summary>
+    public static ISiloBuilder AddStorageFaults(this ISiloBuilder silo, StorageFaults faults)
+    {
+        var services = silo.Services;
+        var current = services.Last(d => d.ServiceType == typeof(IGrainStorage) && d.IsKeyedService && Equals(d.ServiceKey, ConnectsStorage.Name));
+        services.Remove(current);
+        services.AddKeyedSingleton<IGrainStorage>(ConnectsStorage.Name, (sp, key) => new FaultyGrainStorage(Inner(sp, key, current), faults));
+        return silo;
+
+        static IGrainStorage Inner(IServiceProvider sp, object? key, ServiceDescriptor d) =>
+            (IGrainStorage)(d.KeyedImplementationInstance
+                ?? d.KeyedImplementationFactory?.Invoke(sp, key)
+                ?? ActivatorUtilities.CreateInstance(sp, d.KeyedImplementationType!));
+    }
+}
