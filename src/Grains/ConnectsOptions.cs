@@ -23,6 +23,9 @@ public sealed class WalletRules : IValidatableObject
     /// <summary>How long a proposal's hold on Connects lives before it expires back to the wallet.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")] public TimeSpan HoldDuration { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Refreshes started by wallets' reminders that run at once in one silo; the rest wait (live calls never do).</summary>
+    [Range(1, 10_000)] public int ReminderRefreshConcurrency { get; set; } = 8;
+
     /// <summary>Closed cycles' entries a wallet keeps before it moves them all to its statements (0: at every cycle end).</summary>
     [Range(0, 1_000)] public int ArchiveAfterEntries { get; set; } = 16;
 

@@ -107,6 +107,7 @@ public static class ConnectsHosting
     {
         services.AddMetrics();
         services.TryAddSingleton<ConnectsMetrics>();
+        services.TryAddSingleton<Grains.RefreshPacer>();
         services.AddOptions<WalletRules>().Bind(configuration.GetSection(WalletRules.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PricingRules>().Bind(configuration.GetSection(PricingRules.Section)).ValidateDataAnnotations().ValidateOnStart();
         return services;

@@ -17,6 +17,7 @@ public sealed partial class WalletGrain(
     IOptions<WalletRules> rules,
     [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock,
     ConnectsMetrics metrics,
+    RefreshPacer pacer,
     ILogger<WalletGrain> logger) : Grain, IWalletGrain, IRemindable
 {
     public const string RefreshReminder = "monthly-refresh";
@@ -31,8 +32,11 @@ public sealed partial class WalletGrain(
     /// <summary>A write of this activation failed: its memory may hold what storage does not, so it writes nothing more
     /// on its own (no flush) and is being deactivated; the next activation starts from storage.</summary>
     private bool _failed;
-    /// <summary>Makes this activation's hold ids its own (see <see cref="Wallet.Reserve"/>).</summary>
-    private readonly string _holdTag = Guid.NewGuid().ToString("N")[..12];
+    /// <summary>Makes this activation's hold ids its own (see <see cref="Wallet.Reserve"/>); made on its first hold, so an
+    /// idle wallet carries none (bench S6).</summary>
+    private string? _holdTag;
+
+    private string HoldTag => _holdTag ??= Guid.NewGuid().ToString("N")[..12];
 
     private string FreelancerId => GrainKeys.IdOf(this);
     private Wallet Wallet => new(stored.State, rules.Value);
@@ -149,7 +153,7 @@ public sealed partial class WalletGrain(
             var price = quote.Price!.Connects;
             if (price > expectedConnects) return new SubmissionResult(SubmissionOutcome.PriceChanged, ConnectsRequired: price);
 
-            var hold = wallet.Reserve(jobId, price, Now, _holdTag);
+            var hold = wallet.Reserve(jobId, price, Now, HoldTag);
             if (hold is null)
                 return new SubmissionResult(SubmissionOutcome.InsufficientConnects, ConnectsRequired: price,
                     Balance: wallet.Balance, Available: wallet.Available, NextRefreshAt: wallet.CurrentCycle.End);
@@ -354,7 +358,7 @@ public sealed partial class WalletGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != RefreshReminder || !stored.State.IsOpen) return;
-        await CatchUp();
+        await pacer.Run(() => CatchUp());
     }
 
     private IReceiptBookGrain ReceiptBook => GrainFactory.ReceiptBook(FreelancerId);

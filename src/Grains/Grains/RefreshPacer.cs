@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Options;
+
+namespace Connects.Grains;
+
+/// <summary>
+/// Paces the refreshes that wallets' reminders start, one per silo. On the first of the month many wallets fall due
+/// at once and their reminder ticks arrive together; unpaced, their writes queue ahead of live proposals' writes
+/// (bench S5 on SQLite: S1's p99 went from 14 ms to 6 s). At most
+/// <see cref="WalletRules.ReminderRefreshConcurrency"/> reminder refreshes run at a time; the others wait their
+/// turn, and a call from a user never waits here (it brings its wallet up to date itself).
+/// </summary>
+public sealed class RefreshPacer(IOptions<WalletRules> rules) : IDisposable
+{
+    private readonly SemaphoreSlim _slots = new(rules.Value.ReminderRefreshConcurrency);
+
+    public async Task Run(Func<Task> refresh)
+    {
+        await _slots.WaitAsync();
+        try
+        {
+            await refresh();
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    public void Dispose() => _slots.Dispose();
+}
