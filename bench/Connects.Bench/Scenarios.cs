@@ -44,7 +44,7 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
         if (On("S1"))
         {
             await Load("S1", "submit proposal, distinct freelancers x jobs", _api, _ => S1Request(),
-                ratioOf: "B3", target: 1.0, note: "3 sequential durable writes per submission (hold, job, capture)");
+                ratioOf: "B3", target: 1.0, note: "2 durable writes per submission, waited for together (wallet hold, job record); the capture rides on a later wallet write");
             await OpenAfter("S1", "S1o", _api, _ => S1Request(), p99TargetMs: S1P99TargetMs);
         }
         if (On("S3"))
