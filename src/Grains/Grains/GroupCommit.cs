@@ -16,9 +16,6 @@ public sealed class GroupCommit(Func<Task> write)
     private Task? _writing;
     private Exception? _failed;
 
-    /// <summary>Writes made so far (for tests and metrics).</summary>
-    public int Writes { get; private set; }
-
     public bool HasPending => _durable < _changes;
 
     public void Changed() => _changes++;
@@ -46,7 +43,6 @@ public sealed class GroupCommit(Func<Task> write)
         var covering = _changes;
         try
         {
-            Writes++;
             await write();
             _durable = covering;
         }

@@ -27,7 +27,8 @@ public sealed class JobGrain(
     DeepCopier<JobState> copier) : Grain, IJobGrain, IRemindable
 {
     public const string RefundsReminder = "refunds";
-    private JobState _live = null!; // the job as calls see it; set once the stored state is read
+    /// <summary>The job as calls see it (set once the stored state is read); writes store a copy of it.</summary>
+    private JobState State { get; set; } = null!;
     private GroupCommit? _commit;
     private CategoryDemand? _demand;
     /// <summary>A vouch made since the last write: it rides on the next write (or one at deactivation), never forces one.</summary>
@@ -37,14 +38,13 @@ public sealed class JobGrain(
     private HashSet<(string FreelancerId, string HoldId)> _seenUnvouched = [];
 
     private GroupCommit Commit => _commit ??= new GroupCommit(WriteCopy);
-    private Job Job => new(_live);
-    private JobState State => _live;
+    private Job Job => new(State);
     private DateTimeOffset Now => clock.GetUtcNow();
     private string JobId => GrainKeys.IdOf(this);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _live = stored.State;
+        State = stored.State;
         if (Job.HasUnvouched) WatchProvisional();
         return Task.CompletedTask;
     }
@@ -239,7 +239,7 @@ public sealed class JobGrain(
     private Task WriteCopy()
     {
         _vouchUnwritten = false; // the copy takes every vouch made so far along
-        stored.State = copier.Copy(_live);
+        stored.State = copier.Copy(State);
         return stored.WriteStateAsync();
     }
 
