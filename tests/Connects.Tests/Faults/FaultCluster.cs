@@ -49,21 +49,11 @@ public sealed class FaultCluster : IFaultCluster, IAsyncDisposable
     private FaultCluster(short silos, TimeSpan responseTimeout)
     {
         ResponseTimeout = responseTimeout;
-        var rules = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Connects:Wallet:RefreshReminderPeriod"] = "00:01:00",
-            ["Connects:Wallet:ProvisionalRecordAge"] = "00:00:02",
-        }).Build();
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddConnectsStorage(_database.Storage);
-            silo.AddStorageFaults(StorageFaults);
-            silo.AddIncomingGrainCallFilter(Faults);
-            silo.Services.AddConnectsRules(rules);
-            silo.Services.AddKeyedSingleton<TimeProvider>(ConnectsClock.Key, Time);
-            silo.Services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, ReminderTime);
+            ClusterFixture.Wire(silo, _database.Storage, Faults, StorageFaults, Time, ReminderTime);
             silo.Services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = responseTimeout);
             silo.Services.Configure<ClusterMembershipOptions>(o =>
             {

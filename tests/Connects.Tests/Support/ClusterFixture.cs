@@ -25,25 +25,32 @@ public sealed class ClusterFixture : IAsyncLifetime
     public IGrainFactory Grains => Cluster.Client;
     public StorageSettings Storage => _database.Storage;
 
-    public async Task InitializeAsync()
+    /// <summary>
+    /// A test silo as the product wires it (ADO.NET storage and reminders on the migrated SQLite file, the Connects
+    /// rules) plus the storage and call fault injectors and the two fake clocks. Reminders tick every minute;
+    /// provisional records are asked about after 2-4 s: well after a test's own steps, soon enough to wait for.
+    /// </summary>
+    public static void Wire(ISiloBuilder silo, StorageSettings storage, Faults faults, StorageFaults storageFaults,
+        TimeProvider time, TimeProvider reminderTime)
     {
         var rules = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Connects:Wallet:RefreshReminderPeriod"] = "00:01:00",
-            // Provisional records are asked about after 2-4 s: well after a test's own steps, soon enough to wait for.
             ["Connects:Wallet:ProvisionalRecordAge"] = "00:00:02",
         }).Build();
+        silo.AddConnectsStorage(storage);
+        silo.AddStorageFaults(storageFaults);
+        silo.AddIncomingGrainCallFilter(faults);
+        silo.Services.AddConnectsRules(rules);
+        silo.Services.AddKeyedSingleton<TimeProvider>(ConnectsClock.Key, time);
+        silo.Services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, reminderTime);
+    }
+
+    public async Task InitializeAsync()
+    {
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.AddConnectsStorage(_database.Storage);
-            silo.AddStorageFaults(StorageFaults);
-            silo.AddIncomingGrainCallFilter(Faults);
-            silo.Services.AddConnectsRules(rules);
-            silo.Services.AddKeyedSingleton<TimeProvider>(ConnectsClock.Key, Time);
-            silo.Services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, ReminderTime);
-        });
+        builder.ConfigureSilo((_, silo) => Wire(silo, _database.Storage, Faults, StorageFaults, Time, ReminderTime));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
