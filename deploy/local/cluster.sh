@@ -16,7 +16,8 @@
 # PG_PORT (55432), API_PORT (5080), SILO_PORT_BASE (11110), GATEWAY_PORT_BASE (30000),
 # HTTP_PORT_BASE (8100): silo I listens on SILO_PORT_BASE+I, GATEWAY_PORT_BASE+I and HTTP_PORT_BASE+I.
 # CONFIGURATION (Release), SANDBOX (false): expose the sandbox clock on the API and follow it in the silos,
-# API_ENVIRONMENT (Development: the API takes no token unless Authentication__Schemes__Bearer__* is set).
+# API_ENVIRONMENT and SILO_ENVIRONMENT (both Development: no token is needed unless Authentication__Schemes__Bearer__*
+# is set; in any other environment every process refuses to start without it, and Production refuses SANDBOX=true).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -27,6 +28,8 @@ silo_base="${SILO_PORT_BASE:-11110}"
 gateway_base="${GATEWAY_PORT_BASE:-30000}"
 http_base="${HTTP_PORT_BASE:-8100}"
 configuration="${CONFIGURATION:-Release}"
+api_environment="${API_ENVIRONMENT:-Development}"
+silo_environment="${SILO_ENVIRONMENT:-$api_environment}"
 sandbox="${SANDBOX:-false}"
 database="connects"
 logs="$run/logs"
@@ -124,7 +127,7 @@ start_silo() {
   (
     common_env
     export Connects__Silo__SiloPort=$((silo_base + i)) Connects__Silo__GatewayPort=$((gateway_base + i))
-    export Urls="http://127.0.0.1:$((http_base + i))"
+    export Urls="http://127.0.0.1:$((http_base + i))" ASPNETCORE_ENVIRONMENT="$silo_environment"
     exec dotnet "$(dll Silo)" >>"$logs/$name.log" 2>&1
   ) &
   echo $! >"$pids/$name.pid"
@@ -138,7 +141,7 @@ start_api() {
     common_env
     export Connects__Api__Mode=client Urls="http://127.0.0.1:$api_port"
     # Development: no token needed on this loopback cluster unless Authentication__Schemes__Bearer__* is set.
-    export ASPNETCORE_ENVIRONMENT="${API_ENVIRONMENT:-Development}"
+    export ASPNETCORE_ENVIRONMENT="$api_environment"
     exec dotnet "$(dll Api)" >>"$logs/api.log" 2>&1
   ) &
   echo $! >"$pids/api.pid"

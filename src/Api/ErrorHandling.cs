@@ -57,6 +57,7 @@ public sealed partial class ErrorHandling(IProblemDetailsService problems, ILogg
 
     private static string Describe(JsonException json) =>
         json.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "Unknown field."
+        : json.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase) ? "The property appears more than once; send it once."
         : json.Message.Contains("is invalid after", StringComparison.Ordinal) || json.Message.Contains("invalid start", StringComparison.Ordinal) ? "The body is not valid JSON."
         : "The value is not of the expected type or is not one of the allowed values.";
 

@@ -2,15 +2,25 @@ using System.Text.Json.Serialization;
 using Connects.Api;
 using Connects.Api.Endpoints;
 using Connects.Silo;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(ConnectsHosting.HostOptions(args));
 
 // The embedded default co-hosts the silo (SQLite file, no setup); in a cluster the API is a client.
-var mode = builder.Configuration.GetValue<string>("Connects:Api:Mode") ?? "embedded";
-if (mode.Equals("client", StringComparison.OrdinalIgnoreCase)) builder.AddConnectsClient();
-else if (mode.Equals("embedded", StringComparison.OrdinalIgnoreCase)) builder.AddConnectsSilo();
-else throw new InvalidOperationException($"Connects:Api:Mode '{mode}' is not supported; use 'embedded' or 'client'.");
+var cluster = ConnectsHosting.Bind<ApiClusterSettings>(builder.Configuration, ApiClusterSettings.Section);
+builder.Services.AddSingleton(cluster);
+if (cluster.IsClient)
+{
+    builder.AddConnectsClient();
+    builder.Services.TryAddSingleton(TimeProvider.System);
+    builder.Services.AddSingleton<SiloDeathWatch>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloDeathWatch>());
+}
+else
+{
+    builder.AddConnectsSilo();
+}
 
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context => Problems.Normalize(context.ProblemDetails));
 builder.Services.AddExceptionHandler<ErrorHandling>();
@@ -20,6 +30,9 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
     o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+    // {"bundle":10,"bundle":80} is refused (400 naming the property), so a gateway that reads the first value and the
+    // service can never disagree about what was asked.
+    o.SerializerOptions.AllowDuplicateProperties = false;
 });
 builder.Services.AddOpenApi();
 builder.AddConnectsSecurity();

@@ -1,63 +1,30 @@
 using System.Security.Claims;
-using System.Text.Encodings.Web;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Connects.Silo;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.Extensions.Options;
 
 namespace Connects.Api;
 
 /// <summary>
-/// Who may do what. Callers present JWT bearer tokens (ASP.NET Core's JwtBearer handler, configured
-/// under <c>Authentication:Schemes:Bearer</c>: issuer, audiences, signing keys or an authority).
-/// Roles: <c>marketplace</c> (the web tier: every wallet and job operation), <c>freelancer</c> (a token
-/// whose subject is the freelancer id: its own wallet and history, read only), <c>admin</c> (all of
-/// that plus grants, the sandbox clock and the audit). Outside Development the API refuses to start
-/// without bearer configuration; in Development without it, every caller is a local developer with
-/// every role, so the quick start needs no token.
+/// Who may do what on the API. Authentication (JWT bearer, or Development's stand-in) is shared with the silos:
+/// see <see cref="ConnectsAuthentication"/>. Roles: <c>marketplace</c> (the web tier: every wallet and job
+/// operation), <c>freelancer</c> (a token whose subject is the freelancer id: its own wallet and history, read
+/// only), <c>admin</c> (all of that plus grants, the sandbox clock, the audit, metrics and the dashboard).
 /// </summary>
 public static class Security
 {
-    public const string Marketplace = "marketplace";
+    public const string Marketplace = ConnectsAuthentication.Marketplace;
     public const string Freelancer = "freelancer";
-    public const string Admin = "admin";
+    public const string Admin = ConnectsAuthentication.Admin;
     public const string WalletReader = "wallet-reader";
     public const string Writes = "writes";
-    private const string BearerSection = "Authentication:Schemes:Bearer";
-    private const string DevelopmentScheme = "Development";
-
-    public static bool BearerConfigured(IConfiguration configuration) =>
-        configuration.GetSection(BearerSection).GetChildren().Any(c => c.Key is "Authority" or "SigningKeys" or "ValidIssuer" or "MetadataAddress");
 
     public static WebApplicationBuilder AddConnectsSecurity(this WebApplicationBuilder builder)
     {
-        var bearer = BearerConfigured(builder.Configuration);
-        if (!bearer && !builder.Environment.IsDevelopment())
-            throw new InvalidOperationException(
-                $"Authentication is not configured: set {BearerSection} (ValidIssuer, ValidAudiences and SigningKeys, or Authority). " +
-                "Only the Development environment runs without it.");
-
-        var authentication = builder.Services.AddAuthentication(bearer ? JwtBearerDefaults.AuthenticationScheme : DevelopmentScheme);
-        if (bearer)
-        {
-            authentication.AddJwtBearer(options =>
-            {
-                options.MapInboundClaims = false;
-                options.TokenValidationParameters.NameClaimType = "sub";
-                options.TokenValidationParameters.RoleClaimType = "role";
-            });
-        }
-        else
-        {
-            authentication.AddScheme<AuthenticationSchemeOptions, DevelopmentAuthentication>(DevelopmentScheme, null);
-        }
-
-        builder.Services.AddSingleton<IAuthorizationHandler, OwnWalletHandler>();
-        builder.Services.AddAuthorizationBuilder()
+        builder.AddConnectsAuthentication("API")
             .AddPolicy(Marketplace, p => p.RequireRole(Marketplace, Admin))
-            .AddPolicy(Admin, p => p.RequireRole(Admin))
             .AddPolicy(WalletReader, p => p.AddRequirements(new OwnWalletRequirement()));
+        builder.Services.AddSingleton<IAuthorizationHandler, OwnWalletHandler>();
 
         var limits = Silo.ConnectsHosting.Bind<ApiLimits>(builder.Configuration, ApiLimits.Section);
         builder.Services.AddSingleton(limits);
@@ -106,19 +73,6 @@ public static class Security
                 || (user.IsInRole(Freelancer) && route is not null && user.FindFirstValue("sub") == route))
                 context.Succeed(requirement);
             return Task.CompletedTask;
-        }
-    }
-
-    /// <summary>Development without bearer configuration: every caller is a local developer with every role.</summary>
-    private sealed class DevelopmentAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            var identity = new ClaimsIdentity(
-                [new Claim("sub", "developer"), new Claim("role", Marketplace), new Claim("role", Admin)],
-                DevelopmentScheme, "sub", "role");
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), DevelopmentScheme)));
         }
     }
 }

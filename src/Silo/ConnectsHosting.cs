@@ -22,11 +22,29 @@ public static class ConnectsHosting
     /// <summary>How long a grain call may take before it is abandoned (Orleans' default is 30 s).</summary>
     public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Where a host finds its own settings (appsettings*.json) and resolves relative paths, whatever the working
+    /// directory: the project folder under <c>dotnet run</c> (the working directory holds the project file), else the
+    /// folder of the host's assembly (a deployed host, or <c>dotnet path/to/Connects.Api.dll</c> from anywhere).
+    /// <c>ASPNETCORE_CONTENTROOT</c> / <c>--contentRoot</c> still choose explicitly.
+    /// </summary>
+    public static WebApplicationOptions HostOptions(string[] args)
+    {
+        var explicitRoot = Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT") is { Length: > 0 }
+            || Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT") is { Length: > 0 }
+            || args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase));
+        if (explicitRoot) return new WebApplicationOptions { Args = args };
+        var host = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name;
+        var fromProject = host is not null && File.Exists(Path.Combine(Directory.GetCurrentDirectory(), host + ".csproj"));
+        return new WebApplicationOptions { Args = args, ContentRootPath = fromProject ? Directory.GetCurrentDirectory() : AppContext.BaseDirectory };
+    }
+
     /// <summary>Hosts a Connects silo in this process.</summary>
     public static IHostApplicationBuilder AddConnectsSilo(this IHostApplicationBuilder builder)
     {
-        var (storage, silo) = builder.AddConnectsServices();
+        var (storage, silo, sandbox) = builder.AddConnectsServices();
         var observability = builder.AddConnectsObservability();
+        if (sandbox.Enabled) builder.Services.AddKeyedSingleton<Orleans.Providers.IControllable, SandboxClockControl>(SandboxClockControl.Name);
         builder.UseOrleans(siloBuilder =>
         {
             siloBuilder.AddConnectsDashboard(observability);
@@ -62,7 +80,7 @@ public static class ConnectsHosting
     /// <summary>Makes this process an Orleans client of a cluster that keeps its membership in the database.</summary>
     public static IHostApplicationBuilder AddConnectsClient(this IHostApplicationBuilder builder)
     {
-        var (storage, silo) = builder.AddConnectsServices();
+        var (storage, silo, _) = builder.AddConnectsServices();
         var observability = builder.AddConnectsObservability();
         builder.UseOrleansClient(client =>
         {
@@ -81,12 +99,18 @@ public static class ConnectsHosting
     }
 
     /// <summary>What silo and client processes share: settings, rules, migration, the clock, health checks.</summary>
-    private static (StorageSettings Storage, SiloSettings Silo) AddConnectsServices(this IHostApplicationBuilder builder)
+    private static (StorageSettings Storage, SiloSettings Silo, SandboxSettings Sandbox) AddConnectsServices(this IHostApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
         var storage = BindStorage(builder);
         var silo = Bind<SiloSettings>(configuration, SiloSettings.Section);
         var sandbox = Bind<SandboxSettings>(configuration, SandboxSettings.Section);
+        // The sandbox clock moves every wallet's time for real: a test and development feature, like a billing test clock.
+        // A staging "sandbox" deployment may enable it explicitly; Production never.
+        if (sandbox.Enabled && builder.Environment.IsProduction())
+            throw new InvalidOperationException(
+                $"{SandboxSettings.Section}:{nameof(SandboxSettings.Enabled)} is true in the Production environment. The sandbox clock moves " +
+                "every wallet's time (refreshes, forfeits and expiries happen for real): enable it only in Development, tests or a staging environment.");
 
         builder.Services.AddConnectsRules(configuration);
         builder.Services.AddSingleton(storage);
@@ -99,7 +123,7 @@ public static class ConnectsHosting
         if (storage.MigrateOnStart) builder.Services.AddHostedService<MigrateOnStart>();
         builder.Services.AddConnectsClock(sandbox);
         builder.Services.AddConnectsHealthChecks();
-        return (storage, silo);
+        return (storage, silo, sandbox);
     }
 
     /// <summary>The domain's rules as validated options (every number of DESIGN.md is a setting).</summary>

@@ -51,8 +51,9 @@ public static class ConnectsHealth
 
     public static WebApplication MapConnectsHealth(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains(Ready) });
+        // Anonymous on every host: probes and load balancers carry no token.
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains(Ready) }).AllowAnonymous();
         return app;
     }
 }

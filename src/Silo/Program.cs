@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Serialization;
 
@@ -8,7 +9,7 @@ public static class SiloProgram
 {
     public static void Main(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(ConnectsHosting.HostOptions(args));
 
         if (args.FirstOrDefault() == "migrate")
         {
@@ -18,8 +19,8 @@ public static class SiloProgram
             return;
         }
 
-        // Quiet defaults for a host that has no appsettings.json of its own (configuration overrides them).
-        builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning);
+        // Quiet defaults (the silo's appsettings.json and the environment override them): no line per request or per scrape.
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning).AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         if (args.FirstOrDefault() == "audit")
         {
             Environment.ExitCode = Audit(builder);
@@ -27,9 +28,14 @@ public static class SiloProgram
         }
 
         builder.AddConnectsSilo();
+        // Every endpoint of a silo but /health/* (the dashboard with its grain state and traces, /metrics, and any
+        // unknown path) needs an admin token, with the same bearer configuration as the API.
+        builder.AddConnectsAuthentication("silo").SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireRole(ConnectsAuthentication.Admin).Build());
         var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapConnectsHealth();
-        app.MapConnectsObservability();
+        app.MapConnectsObservability(endpoints => endpoints.RequireAuthorization(ConnectsAuthentication.Admin));
         app.Run();
     }
 

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Xml;
 using Connects.Contracts;
 using Connects.Silo;
@@ -5,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Connects.Api.Endpoints;
 
-public static class AdminEndpoints
+public static partial class AdminEndpoints
 {
     private static readonly TimeSpan MaxAdvance = TimeSpan.FromDays(3660);
 
@@ -33,7 +34,7 @@ public static class AdminEndpoints
         var sandbox = v1.MapGroup("/sandbox").WithTags("Sandbox").RequireAuthorization(Security.Admin);
         sandbox.MapGet("/clock", (SandboxClock clock) => TypedResults.Ok(Describe(clock)))
             .WithSummary("The service's current time and how far it was moved");
-        sandbox.MapPost("/clock", IResult (AdvanceClockRequest body, SandboxClock clock) =>
+        sandbox.MapPost("/clock", async Task<IResult> (AdvanceClockRequest body, SandboxClock clock, IGrainFactory grains, ClaimsPrincipal user, ILogger<SandboxClock> logger) =>
         {
             TimeSpan by;
             try
@@ -46,11 +47,33 @@ public static class AdminEndpoints
             }
             if (by <= TimeSpan.Zero || by > MaxAdvance)
                 return Problems.BadField("advanceBy", "Must move time forward by at most 3660 days.");
-            clock.Advance(by);
+            var offset = clock.Advance(by, ConnectsAuthentication.WhoIs(user));
+            await EverySiloFollows(offset, grains, clock, logger);
             return TypedResults.Ok(Describe(clock));
-        }).WithSummary("Move the service's time forward (e.g. P31D) to see refreshes, rollovers and expiries").RequireRateLimiting(Security.Writes);
+        }).WithSummary("Move the service's time forward (e.g. P31D) to see refreshes, rollovers and expiries; answered once every silo serves the new time")
+          .RequireRateLimiting(Security.Writes);
         return v1;
     }
 
+    /// <summary>Tells every active silo to follow the new offset now, so a read right after the answer sees the new
+    /// time wherever its grain lives. A silo that cannot be told (one dying this moment) follows by itself within
+    /// Connects:Sandbox:RefreshInterval: the answer then waits that long rather than fail an advance already made.</summary>
+    private static async Task EverySiloFollows(TimeSpan offset, IGrainFactory grains, SandboxClock clock, ILogger logger)
+    {
+        try
+        {
+            await grains.GetGrain<IManagementGrain>(0)
+                .SendControlCommandToProvider<SandboxClockControl>(SandboxClockControl.Name, SandboxClockControl.FollowCommand, offset.Ticks);
+        }
+        catch (Exception ex) when (ClusterRetry.IsTransient(ex) || ex is ArgumentException)
+        {
+            LogNotEverySiloTold(logger, ex);
+            await Task.Delay(clock.RefreshInterval * 2);
+        }
+    }
+
     private static ClockResponse Describe(SandboxClock clock) => new(clock.GetUtcNow(), XmlConvert.ToString(clock.Offset));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not every silo could be told the sandbox clock moved; waiting for them to re-read it")]
+    private static partial void LogNotEverySiloTold(ILogger logger, Exception ex);
 }

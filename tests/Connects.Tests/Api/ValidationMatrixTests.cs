@@ -66,6 +66,10 @@ public sealed class ValidationMatrixTests(ApiFixture api, ITestOutputHelper outp
         yield return ("an unknown field", unknown.ToJsonString(), json, HttpStatusCode.BadRequest, "surprise");
         foreach (var field in route.Fields)
         {
+            // The property twice, the first value valid (what a gateway reading the first one would see): refused, not "last wins".
+            if (valid[field.Name] is { } first)
+                yield return ($"{field.Name} twice", "{" + JsonSerializer.Serialize(field.Name) + ":" + first.ToJsonString() + "," + route.ValidBody.TrimStart()[1..],
+                    json, HttpStatusCode.BadRequest, field.Name);
             if (field.Required)
             {
                 var missing = valid.DeepClone().AsObject();
@@ -143,6 +147,19 @@ public sealed class ValidationMatrixTests(ApiFixture api, ITestOutputHelper outp
         output.WriteLine($"{route.Method} {route.Path}: {tried} bad inputs");
         File.AppendAllText(Path.Combine(Path.GetTempPath(), "connects-validation-report.txt"), $"{route.Method} {route.Path}\t{tried}\n");
         Assert.True(failures.Count == 0, $"{failures.Count} of {tried} bad inputs to {route.Method} {route.Path} were mishandled:\n" + string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task A_purchase_naming_its_bundle_twice_is_refused_not_bought_at_the_last_value()
+    {
+        await api.Client.OpenWallet("vm-dup", "basic");
+        var problem = await api.Client.PostJson("/v1/freelancers/vm-dup/purchases", """{"bundle":10,"bundle":80,"paymentReference":"dup-1"}""")
+            .ExpectProblem(HttpStatusCode.BadRequest, "validation", "bundle");
+        Assert.Contains("more than once", problem.GetProperty("detail").GetString());
+        Assert.Equal(10, (await api.Client.Wallet("vm-dup")).Int("balance"));
+        // Nothing was recorded under the reference: the same reference, sent properly, buys once.
+        await api.Client.PostJson("/v1/freelancers/vm-dup/purchases", """{"bundle":80,"paymentReference":"dup-1"}""").Expect(HttpStatusCode.Created);
+        Assert.Equal(90, (await api.Client.Wallet("vm-dup")).Int("balance"));
     }
 
     [Theory]

@@ -19,7 +19,7 @@ public sealed class DeployFilesTests
         var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         Assert.True(process.ExitCode == 0, output);
-        foreach (var manifest in new[] { "silo-deployment.yaml", "silo-hpa.yaml", "silo-pdb.yaml", "api-deployment.yaml", "api-service.yaml" })
+        foreach (var manifest in new[] { "silo-deployment.yaml", "silo-hpa.yaml", "silo-pdb.yaml", "silo-networkpolicy.yaml", "api-deployment.yaml", "api-service.yaml" })
             Assert.Contains(output.Split('\n'), line => line.StartsWith("PASS", StringComparison.Ordinal) && line.Contains(manifest, StringComparison.Ordinal));
         Assert.Contains(output.Split('\n'), line => line.StartsWith("PASS", StringComparison.Ordinal) && line.Contains("docker-compose", StringComparison.Ordinal));
     }

@@ -15,7 +15,7 @@ namespace Connects.Tests.Cluster;
 public sealed class Load(HttpClient http, IReadOnlyList<string> freelancers, IReadOnlyList<string> jobs)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly ConcurrentQueue<(double At, string Operation, HttpStatusCode Status)> _answers = new();
+    private readonly ConcurrentQueue<(double At, string Operation, HttpStatusCode Status, double Seconds)> _answers = new();
     private readonly ConcurrentQueue<double> _completed = new();
     private readonly ConcurrentDictionary<string, int> _nextJob = new();
     private int _purchases;
@@ -26,7 +26,8 @@ public sealed class Load(HttpClient http, IReadOnlyList<string> freelancers, IRe
     /// <summary>Payment references the API acknowledged, by freelancer.</summary>
     public ConcurrentDictionary<string, ConcurrentBag<string>> Purchases { get; } = new();
 
-    public IReadOnlyCollection<(double At, string Operation, HttpStatusCode Status)> Answers => _answers;
+    /// <summary>Every answer: when it came (seconds into the run), to what, its status and how long that one request took.</summary>
+    public IReadOnlyCollection<(double At, string Operation, HttpStatusCode Status, double Seconds)> Answers => _answers;
     public double Now => _clock.Elapsed.TotalSeconds;
 
     public Task Run(int workers, TimeSpan duration) =>
@@ -75,8 +76,9 @@ public sealed class Load(HttpClient http, IReadOnlyList<string> freelancers, IRe
     {
         for (var attempt = 0; attempt < 120; attempt++)
         {
+            var sent = Now;
             using var response = await call();
-            _answers.Enqueue((Now, operation, response.StatusCode));
+            _answers.Enqueue((Now, operation, response.StatusCode, Now - sent));
             if (response.StatusCode != HttpStatusCode.ServiceUnavailable)
             {
                 _completed.Enqueue(Now);

@@ -25,6 +25,9 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     public HttpClient Http { get; }
+
+    /// <summary>The folder of the processes' logs: api.log, silo1.log, ...</summary>
+    public string LogsFolder => Path.Combine(_runDirectory, "logs");
     public int HttpBase { get; }
     public int PgPort { get; }
     // No pooling: the tests restart PostgreSQL, and a pooled connection would not survive it.
@@ -32,7 +35,8 @@ public sealed class LocalCluster : IAsyncDisposable
 
     /// <summary>Starts PostgreSQL, migrates and starts <paramref name="silos"/> silos and the API.
     /// Extra settings (e.g. <c>Connects__Wallet__HoldDuration</c>) reach every process.</summary>
-    public static async Task<LocalCluster> Up(int silos, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="defaultLogging">Leave every process at the log levels of its own settings (else Warning, to keep test logs short).</param>
+    public static async Task<LocalCluster> Up(int silos, IReadOnlyDictionary<string, string>? settings = null, bool defaultLogging = false)
     {
         var run = Path.Combine(Path.GetTempPath(), "connects-cluster-tests", Guid.NewGuid().ToString("N")[..10]);
         // Silo I uses base + I of each block; blocks are 10 wide and checked free, so processes never collide.
@@ -53,6 +57,7 @@ public sealed class LocalCluster : IAsyncDisposable
             ["Connects__Limits__WritesPerSecond"] = "1000000",
             ["Connects__Limits__WriteBurst"] = "1000000",
         };
+        if (defaultLogging) environment.Remove("Logging__LogLevel__Default");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
         var cluster = new LocalCluster(environment, run, api, http, pg);
         try

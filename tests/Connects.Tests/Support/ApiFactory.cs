@@ -21,7 +21,8 @@ public sealed class ApiFactory(string databasePath, IReadOnlyDictionary<string, 
         builder.UseSetting("Connects:Silo:SiloPort", _siloPort.ToString());
         builder.UseSetting("Connects:Silo:GatewayPort", _gatewayPort.ToString());
         builder.UseSetting("Connects:Silo:ClusterId", "test-" + _siloPort);
-        builder.UseSetting("Connects:Sandbox:Enabled", "true");
+        // The sandbox clock is for development and tests; a Production host refuses to start with it.
+        builder.UseSetting("Connects:Sandbox:Enabled", environment == "Production" ? "false" : "true");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
     }

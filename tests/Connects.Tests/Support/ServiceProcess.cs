@@ -1,55 +1,101 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http;
 
 namespace Connects.Tests.Support;
 
-/// <summary>The API as a real process (the built Connects.Api.dll), so a test can kill it with SIGKILL.</summary>
+/// <summary>A host of the service as a real process (the built Connects.Api.dll or Connects.Silo.dll), so a test can
+/// kill it with SIGKILL, start it in any environment and working directory, and read what it logged.</summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output;
     public HttpClient Http { get; }
 
-    private ServiceProcess(Process process, HttpClient http)
+    private ServiceProcess(Process process, HttpClient http, ConcurrentQueue<string> output)
     {
         _process = process;
         Http = http;
+        _output = output;
     }
 
-    public static async Task<ServiceProcess> Start(string databasePath)
-    {
-        var port = ApiFactory.FreePort();
-        var info = new ProcessStartInfo("dotnet", [ApiAssembly()])
+    /// <summary>Everything the process wrote to stdout and stderr so far.</summary>
+    public string Output => string.Join('\n', _output);
+
+    /// <summary>The API as the quick start runs it (Development, co-hosting a silo) on the SQLite file given.</summary>
+    public static Task<ServiceProcess> Start(string databasePath) =>
+        StartHost("Api", Path.GetDirectoryName(databasePath)!, new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(databasePath)!,
-        };
-        info.Environment["Urls"] = $"http://127.0.0.1:{port}";
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        info.Environment["Connects__Storage__SqlitePath"] = databasePath;
-        info.Environment["Connects__Silo__SiloPort"] = ApiFactory.FreePort().ToString();
-        info.Environment["Connects__Silo__GatewayPort"] = ApiFactory.FreePort().ToString();
-        info.Environment["Connects__Silo__ClusterId"] = "kill-" + port;
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Connects__Storage__SqlitePath"] = databasePath,
+            ["Logging__LogLevel__Default"] = "Warning",
+        });
+
+    /// <summary>Starts host <paramref name="project"/> ("Api" or "Silo") with its own ports, waits until it is ready.</summary>
+    public static async Task<ServiceProcess> StartHost(string project, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        var (process, output, port) = Launch(project, workingDirectory, environment);
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        // Generous: a 2-core machine running the rest of the suite beside this start.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(180);
         while (true)
         {
-            if (process.HasExited) throw new InvalidOperationException($"The service exited with {process.ExitCode} while starting.");
+            if (process.HasExited)
+                throw new InvalidOperationException($"The {project} host exited with {process.ExitCode} while starting:\n{string.Join('\n', output)}");
             try
             {
                 if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode) break;
             }
             catch (HttpRequestException) { }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("The service did not become ready.");
+            catch (TaskCanceledException) { }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The {project} host did not become ready:\n{string.Join('\n', output)}");
             await Task.Delay(250);
         }
-        return new ServiceProcess(process, http);
+        return new ServiceProcess(process, http, output);
+    }
+
+    /// <summary>Starts a host that must refuse to start: returns its exit code and everything it wrote.</summary>
+    public static async Task<(int ExitCode, string Output)> StartExpectingRefusal(string project, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        var (process, output, _) = Launch(project, workingDirectory, environment);
+        using (process)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new InvalidOperationException($"The {project} host started instead of refusing:\n{string.Join('\n', output)}");
+            }
+            process.WaitForExit(); // drains the redirected output
+            return (process.ExitCode, string.Join('\n', output));
+        }
+    }
+
+    private static (Process Process, ConcurrentQueue<string> Output, int Port) Launch(string project, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        var port = ApiFactory.FreePort();
+        var info = new ProcessStartInfo("dotnet", [HostAssembly(project)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory,
+        };
+        info.Environment["Urls"] = $"http://127.0.0.1:{port}";
+        info.Environment["Connects__Silo__SiloPort"] = ApiFactory.FreePort().ToString();
+        info.Environment["Connects__Silo__GatewayPort"] = ApiFactory.FreePort().ToString();
+        info.Environment["Connects__Silo__ClusterId"] = "process-" + port;
+        foreach (var (key, value) in environment) info.Environment[key] = value;
+        var output = new ConcurrentQueue<string>();
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return (process, output, port);
     }
 
     /// <summary>SIGKILL: no shutdown code runs.</summary>
@@ -66,9 +112,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         Http.Dispose();
     }
 
-    private static string ApiAssembly()
+    private static string HostAssembly(string project)
     {
-        var dll = Path.Combine(Repository.Root, "src", "Api", "bin", Repository.Configuration, "net10.0", "Connects.Api.dll");
+        var dll = Path.Combine(Repository.Root, "src", project, "bin", Repository.Configuration, "net10.0", $"Connects.{project}.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the solution first.", dll);
     }
 }

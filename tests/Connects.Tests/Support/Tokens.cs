@@ -22,6 +22,16 @@ public sealed class Tokens
         ["Authentication:Schemes:Bearer:SigningKeys:0:Value"] = Convert.ToBase64String(_key),
     };
 
+    /// <summary>The same settings as environment variables, for a host started as a process.</summary>
+    public Dictionary<string, string> EnvironmentVariables => Settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
+
+    public HttpRequestMessage Get(string url, string? subject, params string[] roles)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (subject is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Create(subject, roles));
+        return request;
+    }
+
     public string Create(string subject, params string[] roles) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
     {
         Issuer = Issuer,
