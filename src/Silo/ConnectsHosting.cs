@@ -122,6 +122,8 @@ public static class ConnectsHosting
         // Hosted services start in registration order: the schema is in place before Orleans starts.
         if (storage.MigrateOnStart) builder.Services.AddHostedService<MigrateOnStart>();
         builder.Services.AddConnectsClock(sandbox);
+        // The API tells every silo to follow a sandbox clock advance through the management grain, which names this type.
+        builder.Services.Configure<Orleans.Serialization.Configuration.TypeManifestOptions>(o => o.AddAllowedType(typeof(SandboxClockControl)));
         builder.Services.AddConnectsHealthChecks();
         return (storage, silo, sandbox);
     }
