@@ -8,7 +8,7 @@ namespace Connects.Api;
 /// In a cluster, a call still waiting when membership declares a silo dead (<see cref="SiloDeathWatch"/>) is abandoned
 /// and tried again at once: it was most likely waiting on that silo, and would otherwise wait out the response timeout.
 /// </summary>
-public sealed partial class ClusterRetry(ILogger<ClusterRetry> logger, SiloDeathWatch? deaths = null) : IEndpointFilter
+public sealed partial class ClusterRetry(ILogger<ClusterRetry> logger, ISiloDeaths? deaths = null) : IEndpointFilter
 {
     private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(1)];
 

@@ -15,6 +15,7 @@ if (cluster.IsClient)
     builder.AddConnectsClient();
     builder.Services.TryAddSingleton(TimeProvider.System);
     builder.Services.AddSingleton<SiloDeathWatch>();
+    builder.Services.AddSingleton<ISiloDeaths>(sp => sp.GetRequiredService<SiloDeathWatch>());
     builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloDeathWatch>());
 }
 else

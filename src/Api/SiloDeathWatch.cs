@@ -12,7 +12,7 @@ namespace Connects.Api;
 /// the API is the only silo and nothing is watched.
 /// </summary>
 public sealed partial class SiloDeathWatch(StorageSettings storage, SiloSettings silo, ApiClusterSettings settings, TimeProvider time,
-    ILogger<SiloDeathWatch> logger) : BackgroundService
+    ILogger<SiloDeathWatch> logger) : BackgroundService, ISiloDeaths
 {
     private CancellationTokenSource _deaths = new();
 
@@ -81,6 +81,12 @@ public sealed partial class SiloDeathWatch(StorageSettings storage, SiloSettings
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read cluster membership; a dead silo's calls wait for the response timeout until it answers")]
     private static partial void LogPollFailed(ILogger logger, Exception ex);
+}
+
+/// <summary>News of silos declared dead: a token taken now is cancelled by the next death.</summary>
+public interface ISiloDeaths
+{
+    CancellationToken NextDeath { get; }
 }
 
 /// <summary>The API as a client of a cluster. Section <c>Connects:Api</c>.</summary>

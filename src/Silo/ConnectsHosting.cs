@@ -70,7 +70,7 @@ public static class ConnectsHosting
         // Fail over in seconds, not half a minute: a call to a dead silo is abandoned after ResponseTimeout
         // (the API then retries it), and a silo that misses 3 probes of 2 s is voted dead. Configuration
         // (Orleans:Membership, Orleans:Messaging) overrides these.
-        builder.Services.Configure<ClusterMembershipOptions>(o => (o.ProbeTimeout, o.NumMissedProbesLimit) = (TimeSpan.FromSeconds(2), 3));
+        builder.Services.Configure<ClusterMembershipOptions>(o => (o.ProbeTimeout, o.NumMissedProbesLimit) = (TimeSpan.FromSeconds(1), 3));
         builder.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
         builder.Services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
         builder.Services.Configure<SiloMessagingOptions>(builder.Configuration.GetSection("Orleans:Messaging"));
