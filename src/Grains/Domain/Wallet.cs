@@ -182,10 +182,16 @@ public sealed class Wallet(WalletState state, WalletRules rules)
     /// be moved to books per year before any lookup (<see cref="ReceiptBookMoved"/>).</summary>
     public bool KeepsLegacyReceiptBook => state.IsOpen && !state.ReceiptBooksByYear;
 
-    /// <summary>The old single book's receipts are now in the books of their years.</summary>
+    /// <summary>
+    /// The old single book's receipts are now in the books of their years. Every year up to the last closed cycle is
+    /// recorded as one that may have a book, not only those moved: a silo of before that wrote this wallet after a silo of
+    /// now had archived to books per year (a rolling upgrade) dropped the fields it does not know, years included. A year
+    /// recorded without a book costs a lookup within its range one read of an empty row, nothing more.
+    /// </summary>
     public void ReceiptBookMoved(IEnumerable<Receipt> moved)
     {
         foreach (var receipt in moved) RecordBookYear(ReceiptBooks.YearOf(receipt.Cycle));
+        for (var year = 0; state.Cycle > 0 && year <= ReceiptBooks.YearOf(state.Cycle - 1); year++) RecordBookYear(year);
         state.ReceiptBooksByYear = true;
     }
 

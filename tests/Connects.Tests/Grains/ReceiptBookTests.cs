@@ -156,13 +156,20 @@ public sealed class ReceiptBookTests(ClusterFixture fx) : IDisposable
         var domain = new Wallet(new WalletState(), rules);
         domain.Open(id, Plan.Plus, anchor);
         var bought = domain.Purchase("legacy-pay", 40, anchor.AddDays(1));
-        domain.Advance(CycleStart(anchor, 13).AddDays(1));
-        domain.Grant("legacy-grant", 25, "loyalty", null, CycleStart(anchor, 13).AddDays(1));
+        domain.Advance(CycleStart(anchor, 5).AddDays(1));
+        domain.Grant("legacy-grant", 25, "loyalty", null, CycleStart(anchor, 5).AddDays(1));
+        domain.Advance(CycleStart(anchor, 14).AddDays(1));
+        domain.Grant("rolling-grant", 15, "loyalty", null, CycleStart(anchor, 14).AddDays(1));
         domain.Advance(now);
         var old = domain.State.Receipts.Values.Where(r => r.Cycle < domain.State.Cycle).ToList();
-        Assert.Equal(2, old.Count);
+        Assert.Equal(3, old.Count);
         foreach (var receipt in old) domain.State.Receipts.Remove(receipt.Key);
         domain.State.ReceiptBooksByYear = false; // what a wallet of before reads: the field did not exist
+        // A rolling upgrade: a silo of now archived the last grant to the book of year 1, then a silo of before wrote the
+        // wallet, dropping the fields it does not know (the flag and the years with books). The old book has year 0 only.
+        var rolling = old.Single(r => r.Key == "grant:rolling-grant");
+        old.Remove(rolling);
+        await fx.Grains.ReceiptBook(id, 1).Add([rolling]);
 
         var storage = fx.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(ConnectsStorage.Name);
         var wallet = fx.Grains.Wallet(id);
@@ -175,14 +182,15 @@ public sealed class ReceiptBookTests(ClusterFixture fx) : IDisposable
         Assert.False(again.Created);
         Assert.Equal(bought, again.Receipt);
         Assert.False((await wallet.Grant("legacy-grant", 25, "loyalty", null)).Created);
+        Assert.False((await wallet.Grant("rolling-grant", 15, "loyalty", null)).Created);
         Assert.Equal(balance, (await wallet.GetWallet())!.Balance);
 
-        // Moved once: the books of years 0 and 1 hold them, the wallet knows those years, the old row is cleared.
+        // Moved once: the book of year 0 holds them, the wallet knows every year that may have a book, the old row is cleared.
         var stored = (await Stored.Wallet(_cluster, id))!;
         Assert.True(stored.ReceiptBooksByYear);
         Assert.Equal([0, 1], stored.ReceiptBookYears);
-        Assert.Equal(["purchase:legacy-pay"], (await Stored.ReceiptBook(_cluster, id, 0))!.Receipts.Keys);
-        Assert.Equal(["grant:legacy-grant"], (await Stored.ReceiptBook(_cluster, id, 1))!.Receipts.Keys);
+        Assert.Equal(["grant:legacy-grant", "purchase:legacy-pay"], (await Stored.ReceiptBook(_cluster, id, 0))!.Receipts.Keys.Order());
+        Assert.Equal(["grant:rolling-grant"], (await Stored.ReceiptBook(_cluster, id, 1))!.Receipts.Keys);
         Assert.Null(await Stored.ReceiptBook(_cluster, id));
 
         // A fresh activation never reads the old book again.
