@@ -9,8 +9,8 @@ using System.Text.Json;
 namespace Connects.Bench;
 
 public sealed record BenchOptions(string Topology, int Duration, int Warmup, int Connections, HashSet<string> Scenarios,
-    int MemoryWallets, int AgeWallets, int AgeMonths, int AgeSamples, string? PgConnection, double OpenFraction,
-    int RefreshWallets, double? S5Rate, int S5TimeoutSeconds, string? OutDir, bool PgSelfStarted = false);
+    int MemoryWallets, int AgeWallets, int[] AgeMonths, int AgeSamples, string? PgConnection, double OpenFraction,
+    int RefreshWallets, double? S5Rate, int S5TimeoutSeconds, string? OutDir, bool PgSelfStarted = false, int AgeCloses = 10);
 
 /// <summary>Starts the topology (the real API + the bench-only baseline host), runs the scenarios, writes the results.</summary>
 public static class Orchestrator
@@ -191,12 +191,17 @@ public static class Orchestrator
         var s5Rate = Get("--s5-rate", "");
         var ageSamples = Int("--age-samples", 500);
         if (ageSamples < 10) throw new ArgumentException("--age-samples must be at least 10");
+        var ageMonths = Get("--age-months", "12,60,120").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(m => int.Parse(m, CultureInfo.InvariantCulture)).ToArray();
+        if (ageMonths.Length == 0 || ageMonths.Any(m => m is < 2 or > 600)) throw new ArgumentException("--age-months must list ages of 2..600 months");
+        var ageCloses = Int("--age-closes", 10);
+        if (ageCloses is < 1 or > 100) throw new ArgumentException("--age-closes must be 1..100");
         return new BenchOptions(topology, duration, Int("--warmup", 2), Int("--connections", 32),
             Get("--scenarios", "B,S1,S2,S3,S4,S5,S6").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).ToHashSet(),
-            Int("--memory-wallets", 5000), Int("--age-wallets", 10), Int("--age-months", 60), ageSamples,
+            Int("--memory-wallets", 5000), Int("--age-wallets", 10), ageMonths, ageSamples,
             pg.Length == 0 ? null : pg, openFraction, refreshWallets,
             s5Rate.Length == 0 ? null : double.Parse(s5Rate, CultureInfo.InvariantCulture), Int("--s5-timeout", 1200),
-            Get("--out", "") is { Length: > 0 } outDir ? Path.GetFullPath(outDir) : null);
+            Get("--out", "") is { Length: > 0 } outDir ? Path.GetFullPath(outDir) : null, AgeCloses: ageCloses);
     }
 }
 

@@ -59,7 +59,7 @@ public static class Report
             date, topology = o.Topology, commit, dirty, machine,
             options = new
             {
-                o.Duration, o.Warmup, o.Connections, scenarios = o.Scenarios.Order().ToArray(), o.MemoryWallets, o.AgeWallets, o.AgeMonths, o.AgeSamples,
+                o.Duration, o.Warmup, o.Connections, scenarios = o.Scenarios.Order().ToArray(), o.MemoryWallets, o.AgeWallets, o.AgeMonths, o.AgeSamples, o.AgeCloses,
                 o.OpenFraction, o.RefreshWallets, o.S5Rate, o.S5TimeoutSeconds, pgSelfStarted = o.PgSelfStarted,
                 loads = "closed loop for capacity rows; open loop (model \"open\") for *o rows and S5's S1 traffic", lateThresholdMs = LoadGenerator.LateThresholdMs,
             },

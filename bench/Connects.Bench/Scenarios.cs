@@ -299,24 +299,30 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
         return (long)count;
     }
 
-    /// <summary>S4: wallets that lived <c>--age-months</c> simulated months (monthly purchase + proposal, the sandbox clock
-    /// advanced P31D each month) against wallets opened one month before the measurement, in the same service.
-    /// Measured interleaved, old and young one request each in turn (the order flips every pair), so drift and noise
-    /// hit both alike.</summary>
+    /// <summary>S4: wallets of several ages in the same service, each age <c>--age-wallets</c> wallets: one month old
+    /// (issue #5's reference, "young") and each of <c>--age-months</c> (default 12, 60 and 120: year 1, 5 and 10) simulated
+    /// months, living a monthly purchase + proposal with the sandbox clock advanced P31D each month. Measured interleaved,
+    /// one request per age in turn (the order rotates every round), so drift and noise hit every age alike: purchases
+    /// (S4w), first history pages (S4h), and cycle closes that archive (S4c: the first call after a clock move, whose
+    /// statement, receipt book and wallet writes are the writes that could grow with age).</summary>
     private async Task AccountAge()
     {
-        var months = o.AgeMonths; var count = o.AgeWallets;
-        Step($"setup S4: {count} wallets living {months} simulated months (clock +P31D per month)");
+        var count = o.AgeWallets;
+        var ages = new List<(string Name, int Months)> { ("young", 1) };
+        ages.AddRange(o.AgeMonths.Where(m => m > 1).Distinct().Order().Select(m => ($"{m}m", m)));
+        var names = ages.Select(a => a.Name).ToList();
+        var months = ages.Max(a => a.Months);
+        static string S4Wallet(string age, int i) => $"s4-{age}-{i}";
+        Step($"setup S4: {count} wallets of each age ({string.Join(", ", ages.Select(a => $"{a.Months} months"))}), clock +P31D per month");
         var sw = Stopwatch.StartNew();
-        await Setup(Enumerable.Range(0, count).Select(i => (Func<HttpRequestMessage>)(() => Post($"/v1/freelancers/s4-old{i}/wallet", new { plan = "plus" }))));
         for (var m = 0; m < months; m++)
         {
             var month = m;
-            if (m == months - 1)
-                await Setup(Enumerable.Range(0, count).Select(i => (Func<HttpRequestMessage>)(() => Post($"/v1/freelancers/s4-young{i}/wallet", new { plan = "plus" }))));
+            var opening = ages.Where(a => month == months - a.Months).SelectMany(a => Enumerable.Range(0, count).Select(i => S4Wallet(a.Name, i))).ToList();
+            await Setup(opening.Select(f => (Func<HttpRequestMessage>)(() => Post($"/v1/freelancers/{f}/wallet", new { plan = "plus" }))));
             await Setup([() => Put($"/v1/jobs/s4-j{month}", Job("aging"))]);
-            var who = Enumerable.Range(0, count).Select(i => $"s4-old{i}").Concat(m == months - 1 ? Enumerable.Range(0, count).Select(i => $"s4-young{i}") : []).ToList();
-            await Setup(who.SelectMany(f => new Func<HttpRequestMessage>[]
+            var living = ages.Where(a => month >= months - a.Months).SelectMany(a => Enumerable.Range(0, count).Select(i => S4Wallet(a.Name, i))).ToList();
+            await Setup(living.SelectMany(f => new Func<HttpRequestMessage>[]
             {
                 () => Post($"/v1/freelancers/{f}/purchases", new { bundle = 10, paymentReference = $"p-{f}-{month}" }),
                 () => Post($"/v1/jobs/s4-j{month}/proposals", new { freelancerId = f, expectedConnects = 16 }),
@@ -324,74 +330,111 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
             await Setup([() => Post("/v1/sandbox/clock", new { advanceBy = "P31D" })]);
         }
         // Let each wallet catch up with the last month outside the measurement.
-        await Setup(Enumerable.Range(0, count).SelectMany(i => new Func<HttpRequestMessage>[] { () => Get($"/v1/freelancers/s4-old{i}/wallet"), () => Get($"/v1/freelancers/s4-young{i}/wallet") }));
+        var all = names.SelectMany(a => Enumerable.Range(0, count).Select(i => S4Wallet(a, i))).ToList();
+        await Setup(all.Select(f => (Func<HttpRequestMessage>)(() => Get($"/v1/freelancers/{f}/wallet"))));
         Extra["s4SetupSeconds"] = Math.Round(sw.Elapsed.TotalSeconds, 1);
-        var historyOld = await _api.GetStringAsync($"/v1/freelancers/s4-old0/history?days=90&limit=500");
+        var historyOld = await _api.GetStringAsync($"/v1/freelancers/{S4Wallet(names[^1], 0)}/history?days=90&limit=500");
         Extra["s4OldWalletEntriesLast90Days"] = JsonDocument.Parse(historyOld).RootElement.GetProperty("entries").GetArrayLength();
-        var statesBefore = new { old = await StateSummary("s4-old0"), young = await StateSummary("s4-young0") };
+        var statesBefore = await StateSummaries(names);
 
         var samples = o.AgeSamples;
-        Step($"S4: {samples} purchases on old and {samples} on young wallets, interleaved, 1 connection");
-        await Interleaved("S4w", samples, count, (who, k) => Post($"/v1/freelancers/s4-{who}{k % count}/purchases", new { bundle = 10, paymentReference = $"m-{who}-{k}" }));
-        Step($"S4: {samples} first history pages on old and {samples} on young wallets, interleaved, 1 connection");
-        await Interleaved("S4h", samples, count, (who, k) => Get($"/v1/freelancers/s4-{who}{k % count}/history"));
-        Extra["s4StateBytes"] = new { beforeMeasurement = statesBefore, afterMeasurement = new { old = await StateSummary("s4-old0"), young = await StateSummary("s4-young0") } };
+        Step($"S4: {samples} purchases on wallets of each age, interleaved, 1 connection");
+        await Interleaved("S4w", samples, names, (age, k) => Post($"/v1/freelancers/{S4Wallet(age, k % count)}/purchases", new { bundle = 10, paymentReference = $"m-{age}-{k}" }));
+        Step($"S4: {samples} first history pages on wallets of each age, interleaved, 1 connection");
+        await Interleaved("S4h", samples, names, (age, k) => Get($"/v1/freelancers/{S4Wallet(age, k % count)}/history"));
+        var statesAfter = await StateSummaries(names);
 
-        // Diagnostic: a cycle close (the first call after the clock passes a cycle end archives the closed cycle to a
-        // statement, the cycle's receipts to the receipt book, which is rewritten whole, and writes the wallet).
-        await Setup([() => Post("/v1/sandbox/clock", new { advanceBy = "P31D" })]);
-        var closeOld = new List<double>(); var closeYoung = new List<double>();
+        // Cycle closes that archive: before each clock move every wallet buys 16 bundles (as many closed entries and
+        // receipts as ArchiveAfterEntries' default), so the first call after the move writes the year's statement, the
+        // year's receipt book and the wallet. One close per wallet and move, ages interleaved (the order rotates).
+        var rounds = o.AgeCloses;
+        Step($"S4c: {rounds} clock moves; after each, the first call of each of {count} wallets per age (a cycle close that archives), interleaved");
+        var closes = names.ToDictionary(a => a, _ => new List<double>());
+        var closeFailed = names.ToDictionary(a => a, _ => 0L);
+        var closeStatuses = names.ToDictionary(a => a, _ => new Dictionary<string, long>());
         using (var one = LoadGenerator.CreateClient(_api.BaseAddress!.ToString(), 1))
-            for (var i = 0; i < count; i++)
-                foreach (var who in (i & 1) == 0 ? new[] { "old", "young" } : ["young", "old"])
-                {
-                    var start = Stopwatch.GetTimestamp();
-                    var (_, good) = await LoadGenerator.Send(one, Get($"/v1/freelancers/s4-{who}{i}/wallet"), null, CancellationToken.None);
-                    if (good) (who == "old" ? closeOld : closeYoung).Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                }
-        double Median(List<double> l) => l.Count == 0 ? double.NaN : LoadGenerator.Percentile([.. l.Order()], 0.5);
-        Extra["s4CycleClose"] = new
         {
-            what = "GET wallet right after the clock passed a cycle end: statement + receipt book (rewritten whole) + wallet writes",
-            oldMedianMs = Median(closeOld), youngMedianMs = Median(closeYoung), oldMs = closeOld, youngMs = closeYoung,
-            after = new { old = await StateSummary("s4-old0"), young = await StateSummary("s4-young0") },
-        };
-        Console.WriteLine($"  cycle close (diagnostic): median old {Median(closeOld):F2} ms, young {Median(closeYoung):F2} ms ({count} each)");
+            for (var round = 0; round < rounds; round++)
+            {
+                var r = round;
+                await Setup(all.SelectMany(f => Enumerable.Range(0, 16).Select(j =>
+                    (Func<HttpRequestMessage>)(() => Post($"/v1/freelancers/{f}/purchases", new { bundle = 10, paymentReference = $"c-{f}-{r}-{j}" })))), sequentialPerItem: 16);
+                await Setup([() => Post("/v1/sandbox/clock", new { advanceBy = "P31D" })]);
+                for (var i = 0; i < count; i++)
+                    foreach (var age in Rotated(names, round * count + i))
+                    {
+                        var start = Stopwatch.GetTimestamp();
+                        var (status, good) = await LoadGenerator.Send(one, Get($"/v1/freelancers/{S4Wallet(age, i)}/wallet"), null, CancellationToken.None);
+                        var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                        closeStatuses[age][status] = closeStatuses[age].GetValueOrDefault(status) + 1;
+                        if (good) closes[age].Add(ms); else closeFailed[age]++;
+                    }
+            }
+        }
+        foreach (var age in names) Record("S4c", age, closes[age], closeFailed[age], closeStatuses[age]);
+        Extra["s4StateBytes"] = new { beforeMeasurement = statesBefore, afterPurchasesAndHistory = statesAfter, afterCycleCloses = await StateSummaries(names) };
 
         var what = new Dictionary<string, string>
         {
-            ["S4w"] = "purchase (1 wallet write)",
+            ["S4w"] = "purchase (1 wallet write; a new payment reference is looked up in the books of the idempotency window)",
             ["S4h"] = "first history page",
+            ["S4c"] = "cycle close that archives (statement + receipt book of the year + wallet writes)",
         };
+        var year1 = names.Contains("12m") ? "12m" : null;
         foreach (var (id, label) in what)
         {
-            var (old, young) = (_byId[$"{id}-old"], _byId[$"{id}-young"]);
-            var p99 = old.P99Ms / young.P99Ms;
-            var p50 = old.P50Ms / young.P50Ms;
-            var (low, high) = BootstrapP99Ratio(_samples[$"{id}-old"], _samples[$"{id}-young"]);
-            Extra[$"{id}Ratios"] = new { p50, p99, p99Ci95 = new[] { low, high } };
-            var note = $"1 connection, {samples} + {samples} requests interleaved; req/s = 1 / mean latency";
-            AddLoadRow($"{id}-old", old with { Name = $"{label}, {months}-month-old wallet" }, $"p99 / {id}-young p99", p99, "≤ 1.2", p99 <= 1.2,
-                $"{note}; p50 ratio {p50:F2}; p99 ratio 95% bootstrap interval {low:F2}–{high:F2}");
-            AddLoadRow($"{id}-young", young with { Name = $"{label}, 1-month-old wallet" }, null, null, "—", null, note);
+            var young = _byId[$"{id}-young"];
+            var ratios = new Dictionary<string, object>();
+            var note = id == "S4c"
+                ? $"1 connection, {rounds} clock moves x {count} wallets per age, interleaved; req/s = 1 / mean latency"
+                : $"1 connection, {samples} requests per age, interleaved; req/s = 1 / mean latency";
+            foreach (var (age, m) in ages)
+            {
+                var r = _byId[$"{id}-{age}"];
+                var name = $"{label}, {(m == 1 ? "1-month-old" : $"{m}-month-old")} wallet";
+                if (age == "young")
+                {
+                    AddLoadRow($"{id}-young", r with { Name = name }, null, null, "—", null, note);
+                    continue;
+                }
+                var p99 = r.P99Ms / young.P99Ms;
+                var p50 = r.P50Ms / young.P50Ms;
+                var (low, high) = BootstrapP99Ratio(_samples[$"{id}-{age}"], _samples[$"{id}-young"]);
+                var vsYear1 = "";
+                object? year1Ratios = null;
+                if (year1 is not null && age != year1)
+                {
+                    var y = _byId[$"{id}-{year1}"];
+                    var (yl, yh) = BootstrapP99Ratio(_samples[$"{id}-{age}"], _samples[$"{id}-{year1}"]);
+                    year1Ratios = new { p50 = r.P50Ms / y.P50Ms, p90 = r.P90Ms / y.P90Ms, p99 = r.P99Ms / y.P99Ms, p99Ci95 = new[] { yl, yh } };
+                    vsYear1 = $"; vs the 12-month-old (year 1): p50 {r.P50Ms / y.P50Ms:F2}, p90 {r.P90Ms / y.P90Ms:F2}, p99 {r.P99Ms / y.P99Ms:F2} (95% {yl:F2}–{yh:F2})";
+                }
+                ratios[age] = new { vsYoung = new { p50, p99, p99Ci95 = new[] { low, high } }, vsYear1 = year1Ratios };
+                AddLoadRow($"{id}-{age}", r with { Name = name }, $"p99 / {id}-young p99", p99, "≤ 1.2", p99 <= 1.2,
+                    $"{note}; p50 ratio {p50:F2}; p99 ratio 95% bootstrap interval {low:F2}–{high:F2}{vsYear1}");
+            }
+            Extra[$"{id}Ratios"] = ratios;
         }
     }
 
-    /// <summary>Sequential requests on one connection, old and young in turn (old first on even pairs, young first on
-    /// odd ones), after 20 unrecorded pairs; each class's latencies become its own result.</summary>
-    private async Task Interleaved(string id, int samples, int count, Func<string, int, HttpRequestMessage> make)
+    /// <summary><paramref name="items"/> rotated left by <paramref name="by"/>: each position takes every place in turn.</summary>
+    private static IEnumerable<string> Rotated(IReadOnlyList<string> items, int by) =>
+        Enumerable.Range(0, items.Count).Select(j => items[(j + by) % items.Count]);
+
+    /// <summary>Sequential requests on one connection, one per age in turn (the order rotates every round), after 20
+    /// unrecorded rounds; each age's latencies become its own result.</summary>
+    private async Task Interleaved(string id, int samples, IReadOnlyList<string> ages, Func<string, int, HttpRequestMessage> make)
     {
         const int warm = 20;
         using var client = LoadGenerator.CreateClient(_api.BaseAddress!.ToString(), 1);
-        var latencies = new Dictionary<string, List<double>> { ["old"] = [], ["young"] = [] };
-        var failed = new Dictionary<string, long> { ["old"] = 0, ["young"] = 0 };
-        var statuses = new Dictionary<string, Dictionary<string, long>> { ["old"] = [], ["young"] = [] };
+        var latencies = ages.ToDictionary(a => a, _ => new List<double>());
+        var failed = ages.ToDictionary(a => a, _ => 0L);
+        var statuses = ages.ToDictionary(a => a, _ => new Dictionary<string, long>());
         for (var k = -warm; k < samples; k++)
         {
-            string[] order = (k & 1) == 0 ? ["old", "young"] : ["young", "old"];
-            foreach (var who in order)
+            foreach (var who in Rotated(ages, k + warm))
             {
-                var index = k < 0 ? k + 100_000 : k; // warm-up pairs get their own payment references
+                var index = k < 0 ? k + 100_000 : k; // warm-up rounds get their own payment references
                 var start = Stopwatch.GetTimestamp();
                 var (status, good) = await LoadGenerator.Send(client, make(who, index), null, CancellationToken.None);
                 var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -400,14 +443,17 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
                 if (good) latencies[who].Add(ms); else failed[who]++;
             }
         }
-        foreach (var who in new[] { "old", "young" })
-        {
-            var l = latencies[who].ToArray();
-            _samples[$"{id}-{who}"] = [.. l];
-            var r = LoadGenerator.Summarize($"{id}-{who}", l, l.Length, failed[who], Math.Max(1e-3, l.Sum() / 1000), statuses[who]) with { Connections = 1 };
-            _byId[$"{id}-{who}"] = r;
-            Console.WriteLine($"  {id}-{who}: p50 {r.P50Ms:F2} ms, p90 {r.P90Ms:F2} ms, p99 {r.P99Ms:F2} ms, max {r.MaxMs:F2} ms, ok {r.Ok}, failed {r.Failed}");
-        }
+        foreach (var who in ages) Record(id, who, latencies[who], failed[who], statuses[who]);
+    }
+
+    /// <summary>One age's latencies as its own result (and samples, for the bootstrap interval of a ratio).</summary>
+    private void Record(string id, string age, List<double> latencies, long failed, Dictionary<string, long> statuses)
+    {
+        var l = latencies.ToArray();
+        _samples[$"{id}-{age}"] = [.. l];
+        var r = LoadGenerator.Summarize($"{id}-{age}", l, l.Length, failed, Math.Max(1e-3, l.Sum() / 1000), statuses) with { Connections = 1 };
+        _byId[$"{id}-{age}"] = r;
+        Console.WriteLine($"  {id}-{age}: p50 {r.P50Ms:F2} ms, p90 {r.P90Ms:F2} ms, p99 {r.P99Ms:F2} ms, max {r.MaxMs:F2} ms, ok {r.Ok}, failed {r.Failed}");
     }
 
     /// <summary>95% interval of the p99 ratio a / b, from 2,000 bootstrap resamples of each (fixed seed): how much of
@@ -427,15 +473,28 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
         return (LoadGenerator.Percentile(ratios, 0.025), LoadGenerator.Percentile(ratios, 0.975));
     }
 
-    /// <summary>Stored bytes of one freelancer's states: wallet, receipt book, statements (count and total).</summary>
+    private async Task<Dictionary<string, object>> StateSummaries(IEnumerable<string> ages)
+    {
+        var summaries = new Dictionary<string, object>();
+        foreach (var age in ages) summaries[age] = await StateSummary($"s4-{age}-0");
+        return summaries;
+    }
+
+    /// <summary>Stored bytes of one freelancer's states: wallet, receipt books (one per year of cycles; the old single
+    /// book, keyed by the freelancer alone, counts as one), statements (count and total).</summary>
     private async Task<object> StateSummary(string freelancer)
     {
         var sizes = (await storage.StateSizes("api", $"freelancer:{freelancer}")).Where(s => s.Key == $"freelancer:{freelancer}" || s.Key.StartsWith($"freelancer:{freelancer}/", StringComparison.Ordinal)).ToList();
         long Of(string kind) => sizes.Where(s => s.Kind == kind).Sum(s => s.Bytes);
+        var books = sizes.Where(s => s.Kind == "receipts").ToList();
+        static int YearOf(string key) => key.LastIndexOf("/y", StringComparison.Ordinal) is var at and >= 0 && int.TryParse(key[(at + 2)..], out var y) ? y : -1;
         return new
         {
             walletBytes = Of("wallet"),
+            receiptBooks = books.Count,
             receiptBookBytes = Of("receipts"),
+            largestReceiptBookBytes = books.Select(s => s.Bytes).DefaultIfEmpty(0).Max(),
+            newestReceiptBookBytes = books.OrderByDescending(s => YearOf(s.Key)).Select(s => s.Bytes).FirstOrDefault(),
             statements = sizes.Count(s => s.Kind == "statement"),
             statementBytes = Of("statement"),
         };

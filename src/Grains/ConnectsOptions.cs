@@ -30,6 +30,16 @@ public sealed class WalletRules : IValidatableObject
     [Range(0, 1_000)] public int ArchiveAfterEntries { get; set; } = 16;
 
     /// <summary>
+    /// Billing cycles (months) for which a purchase's payment reference or a grant's id is still recognised when retried,
+    /// once its receipt has moved from the wallet to the receipt books, one per year of cycles (default 24). A payment
+    /// reference or grant id says nothing of when it was applied, so a lookup reads the books of the years this window
+    /// covers (at most 3 by default) and never older ones: a new purchase costs a bounded number of reads at any age, and a
+    /// retry older than the window is taken as new. Refunds and paid proposals are found in any year (their job's dates say
+    /// where); receipts still in the wallet (the open cycle and closed ones not yet archived) are always found.
+    /// </summary>
+    [Range(1, 1_200)] public int IdempotencyWindowMonths { get; set; } = 24;
+
+    /// <summary>
     /// How long a wallet's capture, decided once the job's record is durable, may stay in memory before a timer writes it
     /// (default 200 ms). Any earlier write of the wallet takes it along; a crash before it loses nothing: the stored hold is
     /// settled with the job (see README, "one durable write"). Longer lets more captures ride on the next write.

@@ -14,7 +14,12 @@ public static class GrainKeys
     public static IWalletGrain Wallet(this IGrainFactory grains, string freelancerId) =>
         grains.GetGrain<IWalletGrain>(Freelancer + freelancerId);
 
-    public static IReceiptBookGrain ReceiptBook(this IGrainFactory grains, string freelancerId) =>
+    /// <summary>A receipt book: the archived receipts of a year of cycles (<see cref="Domain.ReceiptBooks.YearOf"/>).</summary>
+    public static IReceiptBookGrain ReceiptBook(this IGrainFactory grains, string freelancerId, int year) =>
+        grains.GetGrain<IReceiptBookGrain>($"{Freelancer}{freelancerId}/y{year}");
+
+    /// <summary>The one receipt book a wallet kept before books per year: read once, moved to books per year, cleared.</summary>
+    public static IReceiptBookGrain LegacyReceiptBook(this IGrainFactory grains, string freelancerId) =>
         grains.GetGrain<IReceiptBookGrain>(Freelancer + freelancerId);
 
     /// <summary>A statement: the archived entries of a year of cycles (<see cref="Domain.History.StatementOf"/>).</summary>

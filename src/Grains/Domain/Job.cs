@@ -66,7 +66,8 @@ public sealed record RecordResult(
     [property: Id(1)] Proposal? Proposal,
     [property: Id(2)] int ConnectsRequired);
 
-/// <summary>A refund the job owes a freelancer after a cancellation or removal.</summary>
+/// <summary>A refund the job owes a freelancer after a cancellation or removal. <see cref="SubmittedAt"/> (the proposal's)
+/// tells the wallet from which year on its paid receipt can be archived; null from a silo of before it.</summary>
 [GenerateSerializer, Immutable, Alias("Connects.RefundOwed")]
 public sealed record RefundOwed(
     [property: Id(0)] string JobId,
@@ -74,7 +75,8 @@ public sealed record RefundOwed(
     [property: Id(2)] IReadOnlyList<Slice> Slices,
     [property: Id(3)] DateTimeOffset CancelledAt,
     [property: Id(4)] string HoldId = "",
-    [property: Id(5)] bool AwaitingWallet = false)
+    [property: Id(5)] bool AwaitingWallet = false,
+    [property: Id(6)] DateTimeOffset? SubmittedAt = null)
 {
     public int Amount => Slices.Sum(s => s.Amount);
 }
@@ -215,7 +217,7 @@ public sealed class Job(JobState state)
             ? []
             : state.Proposals.Values
                 .Where(p => p.RefundOwed && p.RefundedAt is null)
-                .Select(p => new RefundOwed(state.JobId, p.FreelancerId, p.Charged, state.ClosedAt!.Value, p.HoldId, p.AwaitingWallet))
+                .Select(p => new RefundOwed(state.JobId, p.FreelancerId, p.Charged, state.ClosedAt!.Value, p.HoldId, p.AwaitingWallet, p.SubmittedAt))
                 .ToList();
 
     public bool MarkRefunded(string freelancerId, DateTimeOffset now)

@@ -23,6 +23,13 @@ public sealed class WalletState
     [Id(12)] public Dictionary<string, Receipt> Receipts { get; set; } = [];
     [Id(13)] public LedgerTotals Totals { get; set; } = new();
     [Id(14)] public int UpgradeGrantedCycle { get; set; } = -1;
+    /// <summary>Years of cycles that have a receipt book (<see cref="ReceiptBooks"/>), ascending; null while there is none
+    /// (an idle wallet carries no list).</summary>
+    [Id(15)] public List<int>? ReceiptBookYears { get; set; }
+    /// <summary>Archived receipts are kept in books per year. False for wallets stored before that: their archived receipts
+    /// may still be in the one book of old (keyed by the freelancer alone), which is moved to books per year when first
+    /// needed (<see cref="Wallet.KeepsLegacyReceiptBook"/>).</summary>
+    [Id(16)] public bool ReceiptBooksByYear { get; set; }
 }
 
 /// <summary>What a wallet shows at an instant.</summary>
@@ -63,6 +70,7 @@ public sealed class Wallet(WalletState state, WalletRules rules)
         state.Plan = plan;
         state.Anchor = now;
         state.Cycle = 0;
+        state.ReceiptBooksByYear = true;
         var allotment = rules.MonthlyConnects(plan);
         AddToBuckets(new Slice(BucketSource.Monthly, allotment, CurrentCycle.End));
         Record(now, LedgerKind.Opened, allotment, "opened", note: plan.ToString().ToLowerInvariant());
@@ -158,6 +166,34 @@ public sealed class Wallet(WalletState state, WalletRules rules)
     }
 
     public bool TryFindReceipt(string key, out Receipt receipt) => state.Receipts.TryGetValue(key, out receipt!);
+
+    /// <summary>
+    /// Newest first, the receipt books (years) that may hold an archived receipt applied at or after
+    /// <paramref name="appliedFrom"/> (a refund: its job's cancellation; a paid proposal: its submission). Without that
+    /// instant (a payment reference, a grant id), the books of the last <see cref="WalletRules.IdempotencyWindowMonths"/>
+    /// cycles: a bounded number, whatever the wallet's age. Only books that exist are named.
+    /// </summary>
+    public IReadOnlyList<int> ReceiptBooksToRead(DateTimeOffset? appliedFrom) =>
+        ReceiptBooks.YearsToRead(state.ReceiptBookYears,
+            appliedFrom is { } at ? ReceiptBooks.CycleFrom(state.Anchor, at) : ReceiptBooks.WindowStart(state.Cycle, rules.IdempotencyWindowMonths),
+            state.Cycle);
+
+    /// <summary>The wallet was stored before receipt books were kept per year: its old single book (possibly empty) must
+    /// be moved to books per year before any lookup (<see cref="ReceiptBookMoved"/>).</summary>
+    public bool KeepsLegacyReceiptBook => state.IsOpen && !state.ReceiptBooksByYear;
+
+    /// <summary>
+    /// The old single book's receipts are now in the books of their years. Every year up to the last closed cycle is
+    /// recorded as one that may have a book, not only those moved: a silo of before that wrote this wallet after a silo of
+    /// now had archived to books per year (a rolling upgrade) dropped the fields it does not know, years included. A year
+    /// recorded without a book costs a lookup within its range one read of an empty row, nothing more.
+    /// </summary>
+    public void ReceiptBookMoved(IEnumerable<Receipt> moved)
+    {
+        foreach (var receipt in moved) RecordBookYear(ReceiptBooks.YearOf(receipt.Cycle));
+        for (var year = 0; state.Cycle > 0 && year <= ReceiptBooks.YearOf(state.Cycle - 1); year++) RecordBookYear(year);
+        state.ReceiptBooksByYear = true;
+    }
 
     public PurchaseReceipt Purchase(string paymentReference, int bundle, DateTimeOffset now)
     {
@@ -279,20 +315,33 @@ public sealed class Wallet(WalletState state, WalletRules rules)
         return closed.Count >= rules.ArchiveAfterEntries ? closed : [];
     }
 
-    /// <summary>Receipts of closed cycles due to move to the receipt book: with the entries, or once as many pile up.</summary>
+    /// <summary>Receipts of closed cycles due to move to the receipt books (one per year of cycles,
+    /// <see cref="ReceiptBooks.YearOf"/>): with the entries, or once as many pile up.</summary>
     public IReadOnlyList<Receipt> ReceiptsToArchive()
     {
         var closed = state.Receipts.Values.Where(r => r.Cycle < state.Cycle).ToList();
         return closed.Count >= rules.ArchiveAfterEntries || EntriesToArchive().Count > 0 ? closed : [];
     }
 
-    /// <summary>Drops what <see cref="EntriesToArchive"/> and <see cref="ReceiptsToArchive"/> gave, once it is stored elsewhere.</summary>
+    /// <summary>Drops what <see cref="EntriesToArchive"/> and <see cref="ReceiptsToArchive"/> gave, once it is stored elsewhere,
+    /// and records the years of the receipt books that now hold those receipts.</summary>
     public void ForgetArchived()
     {
         var entries = EntriesToArchive().Select(e => e.Sequence).ToHashSet();
         var receipts = ReceiptsToArchive();
         state.Entries.RemoveAll(e => entries.Contains(e.Sequence));
-        foreach (var receipt in receipts) state.Receipts.Remove(receipt.Key);
+        foreach (var receipt in receipts)
+        {
+            state.Receipts.Remove(receipt.Key);
+            RecordBookYear(ReceiptBooks.YearOf(receipt.Cycle));
+        }
+    }
+
+    private void RecordBookYear(int year)
+    {
+        var years = state.ReceiptBookYears ??= [];
+        var at = years.BinarySearch(year);
+        if (at < 0) years.Insert(~at, year);
     }
 
     /// <summary>Connects that will not survive the end of the current cycle: all monthly ones on

@@ -25,6 +25,8 @@ public sealed class StatementGrain(
     public Task<IReadOnlyList<LedgerEntry>> Read() => Task.FromResult<IReadOnlyList<LedgerEntry>>(stored.State.Entries);
 }
 
+/// <summary>A receipt book's receipts by key: one year of a wallet's closed cycles (or, in a book of before books per year,
+/// every closed cycle).</summary>
 [GenerateSerializer, Alias("Connects.ReceiptBookState")]
 public sealed class ReceiptBookState
 {
@@ -40,5 +42,14 @@ public sealed class ReceiptBookGrain(
     {
         var added = receipts.Count(r => stored.State.Receipts.TryAdd(r.Key, r));
         if (added > 0) await stored.WriteStateAsync();
+    }
+
+    public Task<IReadOnlyList<Receipt>> All() => Task.FromResult<IReadOnlyList<Receipt>>([.. stored.State.Receipts.Values]);
+
+    public async Task Clear()
+    {
+        if (!stored.RecordExists) return;
+        await stored.ClearStateAsync();
+        stored.State = new ReceiptBookState();
     }
 }

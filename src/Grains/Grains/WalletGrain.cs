@@ -243,7 +243,7 @@ public sealed partial class WalletGrain(
             await ReleaseAndSave(wallet, leftover);
             return null;
         }
-        if (await HoldsOrPaid(wallet, jobId, existing.HoldId))
+        if (await HoldsOrPaid(wallet, jobId, existing.HoldId, () => Task.FromResult<DateTimeOffset?>(existing.SubmittedAt)))
         {
             job.Vouch(FreelancerId, existing.HoldId).Ignore();
             return AlreadySubmitted(existing, wallet);
@@ -284,12 +284,9 @@ public sealed partial class WalletGrain(
     public async Task<RefundResult> Refund(RefundOwed refund)
     {
         var wallet = await RequireOpen();
-        var key = ReceiptKeys.Refund(refund.JobId);
-        if (wallet.TryFindReceipt(key, out _)) return new RefundResult(RefundOutcome.AlreadyRefunded);
-        // A refund is applied after its job was cancelled; only if that was in an archived cycle can
-        // its receipt have moved to the receipt book.
-        if (BillingCycle.At(stored.State.Anchor, refund.CancelledAt).Index < stored.State.Cycle
-            && await ReceiptBook.Find(key) is not null) return new RefundResult(RefundOutcome.AlreadyRefunded);
+        // A refund is applied after its job was cancelled: only the receipt books from then on can hold its receipt.
+        if (await FindReceipt(wallet, ReceiptKeys.Refund(refund.JobId), refund.CancelledAt) is not null)
+            return new RefundResult(RefundOutcome.AlreadyRefunded);
 
         // Give back only what was taken. The record's hold still held here (its capture was cut short) is captured first;
         // a provisional record's is made to stand by the job before that, as for any hold it decides.
@@ -303,7 +300,7 @@ public sealed partial class WalletGrain(
             }
             wallet.Capture(hold.HoldId, refund.Amount, Now);
         }
-        else if (refund.AwaitingWallet && !await HoldsOrPaid(wallet, refund.JobId, refund.HoldId))
+        else if (refund.AwaitingWallet && !await HoldsOrPaid(wallet, refund.JobId, refund.HoldId, () => Task.FromResult(refund.SubmittedAt)))
         {
             // Never paid (its hold's write failed): after a write that fences out a late one, say so; the job drops the record.
             await Save(wallet);
@@ -330,7 +327,7 @@ public sealed partial class WalletGrain(
             else await ReleaseAndSave(wallet, hold);
             return;
         }
-        if (await HoldsOrPaid(wallet, jobId, holdId))
+        if (await HoldsOrPaid(wallet, jobId, holdId, () => SubmittedAt(job, holdId)))
         {
             job.Vouch(FreelancerId, holdId).Ignore();
             return;
@@ -361,15 +358,59 @@ public sealed partial class WalletGrain(
         await pacer.Run(() => CatchUp());
     }
 
-    private IReceiptBookGrain ReceiptBook => GrainFactory.ReceiptBook(FreelancerId);
+    private IReceiptBookGrain ReceiptBook(int year) => GrainFactory.ReceiptBook(FreelancerId, year);
 
-    private async Task<Receipt?> FindReceipt(Wallet wallet, string key) =>
-        wallet.TryFindReceipt(key, out var receipt) ? receipt : await ReceiptBook.Find(key);
+    /// <summary>A receipt in the wallet, else in the receipt books that may hold it: those from
+    /// <paramref name="appliedFrom"/>'s cycle on, or without it those of the idempotency window (<see cref="Wallet.ReceiptBooksToRead"/>).</summary>
+    private async Task<Receipt?> FindReceipt(Wallet wallet, string key, DateTimeOffset? appliedFrom = null) =>
+        wallet.TryFindReceipt(key, out var receipt) ? receipt : await FindArchived(wallet, key, appliedFrom);
 
-    /// <summary>Whether this wallet holds or paid a hold; a paid receipt of an archived cycle is in the receipt book.</summary>
-    private async Task<bool> HoldsOrPaid(Wallet wallet, string jobId, string holdId) =>
-        wallet.HoldsOrPaid(jobId, holdId)
-        || (!wallet.TryFindReceipt(ReceiptKeys.Paid(jobId), out _) && wallet.HoldsOrPaid(jobId, holdId, await ReceiptBook.Find(ReceiptKeys.Paid(jobId))));
+    private async Task<Receipt?> FindArchived(Wallet wallet, string key, DateTimeOffset? appliedFrom)
+    {
+        if (wallet.KeepsLegacyReceiptBook) await MoveLegacyReceiptBook(wallet);
+        foreach (var year in wallet.ReceiptBooksToRead(appliedFrom))
+            if (await ReceiptBook(year).Find(key) is { } receipt) return receipt;
+        return null;
+    }
+
+    /// <summary>
+    /// A wallet stored before receipt books per year may have archived receipts in the one book of old: they are added to
+    /// the books of their years, then the wallet is written knowing those years, then the old row is cleared. Cut short,
+    /// it is done again (adding is idempotent); a row left uncleared is never read again.
+    /// </summary>
+    private async Task MoveLegacyReceiptBook(Wallet wallet)
+    {
+        var legacy = GrainFactory.LegacyReceiptBook(FreelancerId);
+        var receipts = await legacy.All();
+        foreach (var year in receipts.GroupBy(r => ReceiptBooks.YearOf(r.Cycle)))
+            await ReceiptBook(year.Key).Add([.. year]);
+        wallet.ReceiptBookMoved(receipts);
+        await Save(wallet);
+        if (receipts.Count == 0) return;
+        try
+        {
+            await legacy.Clear();
+        }
+        catch (Exception ex)
+        {
+            LogLegacyBookNotCleared(logger, ex, FreelancerId);
+        }
+    }
+
+    /// <summary>Whether this wallet holds or paid a hold: from its state, else from the receipt books that may hold the paid
+    /// receipt, those from the proposal's submission on (<paramref name="submittedAt"/>, asked only then; null: the
+    /// idempotency window's).</summary>
+    private async Task<bool> HoldsOrPaid(Wallet wallet, string jobId, string holdId, Func<Task<DateTimeOffset?>> submittedAt)
+    {
+        if (wallet.HoldsOrPaid(jobId, holdId)) return true;
+        if (wallet.TryFindReceipt(ReceiptKeys.Paid(jobId), out _)) return false;
+        return wallet.HoldsOrPaid(jobId, holdId, await FindArchived(wallet, ReceiptKeys.Paid(jobId), await submittedAt()));
+    }
+
+    /// <summary>When the job's record made with <paramref name="holdId"/> was submitted; null if the job has no such record
+    /// (then no payment of that hold can stand either).</summary>
+    private async Task<DateTimeOffset?> SubmittedAt(IJobGrain job, string holdId) =>
+        await job.GetProposal(FreelancerId) is { } proposal && proposal.HoldId == holdId ? proposal.SubmittedAt : null;
 
     private async Task<Wallet> RequireOpen() =>
         stored.State.IsOpen
@@ -415,7 +456,7 @@ public sealed partial class WalletGrain(
     }
 
     /// <summary>
-    /// Archives closed cycles (statements, receipts: idempotent writes) and then persists the wallet.
+    /// Archives closed cycles (statements and receipt books, one per year of cycles: idempotent writes) and then persists the wallet.
     /// If anything fails, the activation is dropped so the next call starts again from stored state.
     /// </summary>
     private async Task Save(Wallet wallet)
@@ -424,8 +465,8 @@ public sealed partial class WalletGrain(
         {
             foreach (var statement in wallet.EntriesToArchive().GroupBy(e => History.StatementOf(e.Cycle)))
                 await GrainFactory.Statement(FreelancerId, statement.Key).Write(statement.ToList());
-            var receipts = wallet.ReceiptsToArchive();
-            if (receipts.Count > 0) await ReceiptBook.Add(receipts);
+            foreach (var book in wallet.ReceiptsToArchive().GroupBy(r => ReceiptBooks.YearOf(r.Cycle)))
+                await ReceiptBook(book.Key).Add([.. book]);
             var made = stored.State.Entries.Where(e => e.Sequence >= _durableSequence).ToList();
             wallet.ForgetArchived();
             await stored.WriteStateAsync();
@@ -487,6 +528,9 @@ public sealed partial class WalletGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} could not write its deferred changes; stored holds are settled with their jobs")]
     private static partial void LogFlushFailed(ILogger logger, Exception ex, string freelancerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} moved its old receipt book to books per year but could not clear it; it is not read again")]
+    private static partial void LogLegacyBookNotCleared(ILogger logger, Exception ex, string freelancerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} could not resolve hold {HoldId} with its job yet")]
     private static partial void LogHoldUnresolved(ILogger logger, Exception ex, string freelancerId, string holdId);

@@ -132,7 +132,9 @@ internal sealed class DomainWorld
     public const int JobSlots = 6;
     public static readonly DateTimeOffset Start = new(2027, 1, 31, 9, 0, 0, TimeSpan.Zero);
     public static readonly DateTimeOffset Horizon = Start.AddYears(3);
-    private static readonly WalletRules WalletRules = new();
+    /// <summary>The idempotency window covers the horizon: a lazy wallet (every receipt in its state) and an eager one (closed
+    /// cycles' receipts in books per year) must then answer every retry alike. The window's own bound: ReceiptBookTests.</summary>
+    private static readonly WalletRules WalletRules = new() { IdempotencyWindowMonths = 40 };
     private static readonly PricingRules Pricing = new();
     private static readonly string[] Categories = ["design", "dev"];
 
@@ -142,7 +144,8 @@ internal sealed class DomainWorld
     public Wallet[] Wallets { get; } = [.. Enumerable.Range(0, WalletCount).Select(_ => new Wallet(new WalletState(), WalletRules))];
     /// <summary>Eager world: closed cycles moved out of the wallet, as the grain writes them to statements.</summary>
     private readonly Dictionary<int, List<LedgerEntry>>[] _statements = [.. Enumerable.Range(0, WalletCount).Select(_ => new Dictionary<int, List<LedgerEntry>>())];
-    private readonly Dictionary<string, Receipt>[] _receiptBooks = [.. Enumerable.Range(0, WalletCount).Select(_ => new Dictionary<string, Receipt>())];
+    /// <summary>Eager world: closed cycles' receipts by year of cycles, as the grain writes them to receipt books.</summary>
+    private readonly Dictionary<int, Dictionary<string, Receipt>>[] _receiptBooks = [.. Enumerable.Range(0, WalletCount).Select(_ => new Dictionary<int, Dictionary<string, Receipt>>())];
     private readonly JobRecord[] _slots;
     private readonly int[] _generation = new int[JobSlots];
     private readonly JobTerms[] _terms;
@@ -389,8 +392,14 @@ internal sealed class DomainWorld
         return wallet;
     }
 
-    private Receipt? FindReceipt(int w, string key) =>
-        Wallets[w].TryFindReceipt(key, out var receipt) ? receipt : _receiptBooks[w].GetValueOrDefault(key);
+    /// <summary>The wallet grain's lookup: the wallet's receipts, else the books the wallet names for it, newest first.</summary>
+    private Receipt? FindReceipt(int w, string key, DateTimeOffset? appliedFrom = null)
+    {
+        if (Wallets[w].TryFindReceipt(key, out var receipt)) return receipt;
+        foreach (var year in Wallets[w].ReceiptBooksToRead(appliedFrom))
+            if (_receiptBooks[w].GetValueOrDefault(year)?.GetValueOrDefault(key) is { } archived) return archived;
+        return null;
+    }
 
     private int Price(JobRecord job, int applications)
     {
@@ -556,15 +565,8 @@ internal sealed class DomainWorld
         job.DeliveryIncomplete = false;
     }
 
-    /// <summary>The wallet grain's check: the open cycles' receipts, and the receipt book when the job was
-    /// cancelled in a cycle that has since closed.</summary>
-    private bool HasRefundReceipt(int w, RefundOwed refund)
-    {
-        var key = ReceiptKeys.Refund(refund.JobId);
-        var state = Wallets[w].State;
-        if (Wallets[w].TryFindReceipt(key, out _)) return true;
-        return BillingCycle.At(state.Anchor, refund.CancelledAt).Index < state.Cycle && _receiptBooks[w].ContainsKey(key);
-    }
+    /// <summary>The wallet grain's check: the wallet's receipts, and the receipt books from the job's cancellation on.</summary>
+    private bool HasRefundReceipt(int w, RefundOwed refund) => FindReceipt(w, ReceiptKeys.Refund(refund.JobId), refund.CancelledAt) is not null;
 
     /// <summary>The eager world's save: closed cycles go to statements (written once), their receipts to the book.</summary>
     private void Archive(int w)
@@ -577,7 +579,12 @@ internal sealed class DomainWorld
                 Require(written.SequenceEqual(entries), $"the statement of cycle {cycle.Key} would be rewritten with other entries");
             _statements[w][cycle.Key] = entries;
         }
-        foreach (var receipt in wallet.ReceiptsToArchive()) _receiptBooks[w].TryAdd(receipt.Key, receipt);
+        foreach (var receipt in wallet.ReceiptsToArchive())
+        {
+            var year = ReceiptBooks.YearOf(receipt.Cycle);
+            if (!_receiptBooks[w].TryGetValue(year, out var book)) _receiptBooks[w][year] = book = [];
+            book.TryAdd(receipt.Key, receipt);
+        }
         wallet.ForgetArchived();
     }
 
