@@ -3,7 +3,7 @@ using Connects.Domain;
 
 namespace Connects;
 
-/// <summary>The wallet rules of DESIGN.md. Section <c>Connects:Wallet</c>.</summary>
+/// <summary>The wallet rules (docs/design.md, "The rules, in short"). Section <c>Connects:Wallet</c>.</summary>
 public sealed class WalletRules : IValidatableObject
 {
     public const string Section = "Connects:Wallet";

@@ -33,7 +33,7 @@ public sealed partial class WalletGrain(
     /// on its own (no flush) and is being deactivated; the next activation starts from storage.</summary>
     private bool _failed;
     /// <summary>Makes this activation's hold ids its own (see <see cref="Wallet.Reserve"/>); made on its first hold, so an
-    /// idle wallet carries none (bench S6).</summary>
+    /// idle wallet carries none (it counts in the heap per idle wallet, docs/performance.md).</summary>
     private string? _holdTag;
 
     private string HoldTag => _holdTag ??= Guid.NewGuid().ToString("N")[..12];
