@@ -160,7 +160,7 @@ public sealed partial class WalletGrain(
 
             // One durable write on the critical path: the hold's write and the job's record run at once. The job's record
             // is provisional until this wallet vouches that the hold is durable; every way this can break is settled below,
-            // by a retry, or by the job asking this wallet (see README, "one durable write on the critical path").
+            // by a retry, or by the job asking this wallet (see docs/design.md, "one durable write on the critical path").
             var holding = Save(wallet);
             var recording = job.RecordProposal(FreelancerId, hold.HoldId, hold.Slices);
             try
