@@ -3,7 +3,7 @@ using Connects.Domain;
 
 namespace Connects;
 
-/// <summary>The wallet rules of DESIGN.md. Section <c>Connects:Wallet</c>.</summary>
+/// <summary>The wallet rules (docs/design.md, "The rules, in short"). Section <c>Connects:Wallet</c>.</summary>
 public sealed class WalletRules : IValidatableObject
 {
     public const string Section = "Connects:Wallet";
@@ -42,7 +42,7 @@ public sealed class WalletRules : IValidatableObject
     /// <summary>
     /// How long a wallet's capture, decided once the job's record is durable, may stay in memory before a timer writes it
     /// (default 200 ms). Any earlier write of the wallet takes it along; a crash before it loses nothing: the stored hold is
-    /// settled with the job (see README, "one durable write"). Longer lets more captures ride on the next write.
+    /// settled with the job (see docs/design.md, "one durable write"). Longer lets more captures ride on the next write.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")] public TimeSpan DeferredWriteDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 

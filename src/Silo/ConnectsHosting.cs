@@ -128,7 +128,7 @@ public static class ConnectsHosting
         return (storage, silo, sandbox);
     }
 
-    /// <summary>The domain's rules as validated options (every number of DESIGN.md is a setting).</summary>
+    /// <summary>The domain's rules as validated options (the rules' numbers are settings, listed in docs/operations.md).</summary>
     public static IServiceCollection AddConnectsRules(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMetrics();

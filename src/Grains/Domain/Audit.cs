@@ -17,7 +17,7 @@ public sealed record AuditReport(DateTimeOffset At, bool Clean, IReadOnlyList<Au
 
 /// <summary>
 /// Replays every wallet's ledger and every job's proposals and reports what breaks the invariants of
-/// DESIGN.md: a ledger that does not sum to its balance (or has gaps), running totals or buckets that
+/// docs/design.md: a ledger that does not sum to its balance (or has gaps), running totals or buckets that
 /// disagree with it, a negative balance, a hold older than its expiry, a proposal charged without being
 /// recorded or recorded without a charge (a provisional record only once it is old), a refund on one side only.
 /// Clean means no finding.

@@ -33,7 +33,7 @@ public sealed partial class WalletGrain(
     /// on its own (no flush) and is being deactivated; the next activation starts from storage.</summary>
     private bool _failed;
     /// <summary>Makes this activation's hold ids its own (see <see cref="Wallet.Reserve"/>); made on its first hold, so an
-    /// idle wallet carries none (bench S6).</summary>
+    /// idle wallet carries none (it counts in the heap per idle wallet, docs/performance.md).</summary>
     private string? _holdTag;
 
     private string HoldTag => _holdTag ??= Guid.NewGuid().ToString("N")[..12];
@@ -160,7 +160,7 @@ public sealed partial class WalletGrain(
 
             // One durable write on the critical path: the hold's write and the job's record run at once. The job's record
             // is provisional until this wallet vouches that the hold is durable; every way this can break is settled below,
-            // by a retry, or by the job asking this wallet (see README, "one durable write on the critical path").
+            // by a retry, or by the job asking this wallet (see docs/design.md, "one durable write on the critical path").
             var holding = Save(wallet);
             var recording = job.RecordProposal(FreelancerId, hold.HoldId, hold.Slices);
             try

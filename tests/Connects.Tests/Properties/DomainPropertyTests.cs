@@ -7,7 +7,7 @@ namespace Connects.Tests.Properties;
 
 /// <summary>
 /// Model-based random tests of the pure domain (no Orleans): a world of wallets and jobs driven by
-/// generated operation sequences over up to three simulated years, the invariants of DESIGN.md
+/// generated operation sequences over up to three simulated years, the invariants of docs/design.md
 /// checked after every step. Each sequence runs in two worlds: a lazy one (a wallet is brought up to
 /// date only when touched) and an eager one (every wallet is advanced and archived after every step,
 /// as reminders and the grain's save would); both must keep the same ledgers.
@@ -34,7 +34,7 @@ public sealed class DomainPropertyTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// DESIGN.md: "All applicants are refunded when the client cancels the job without hiring, or the
+    /// The refund rule (docs/design.md): "All applicants are refunded when the client cancels the job without hiring, or the
     /// marketplace removes it." A refund becomes owed at the cancellation; the delivery can be cut short
     /// (a crash between wallets) and is finished later. Here proposals may also be withdrawn or declined
     /// after the cancellation, while a delivery is pending.
