@@ -39,14 +39,14 @@ public sealed class SharedCluster(ClusterFixture fx) : IFaultCluster
 /// <summary>
 /// A cluster of its own, configured like <see cref="ClusterFixture"/> (real ADO.NET storage and reminders on a
 /// migrated SQLite file, the Connects rules, fake clocks, the fault filter), with a chosen number of silos, a
-/// short response timeout (so a delayed call times out in a second or two, not thirty) and quick failure
-/// detection (so a killed silo is voted dead in seconds).
+/// short response timeout (so a delayed call times out in a second or two, not thirty), quick failure
+/// detection (so a killed silo is voted dead in seconds) and any further silo settings a test needs.
 /// </summary>
 public sealed class FaultCluster : IFaultCluster, IAsyncDisposable
 {
     private readonly TempDatabase _database = new();
 
-    private FaultCluster(short silos, TimeSpan responseTimeout)
+    private FaultCluster(short silos, TimeSpan responseTimeout, Action<ISiloBuilder>? configure)
     {
         ResponseTimeout = responseTimeout;
         var builder = new InProcessTestClusterBuilder(silos);
@@ -61,14 +61,15 @@ public sealed class FaultCluster : IFaultCluster, IAsyncDisposable
                 o.NumMissedProbesLimit = 2;
                 o.NumVotesForDeathDeclaration = 1;
             });
+            configure?.Invoke(silo);
         });
         builder.ConfigureClient(client => client.Services.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = responseTimeout));
         Cluster = builder.Build();
     }
 
-    public static async Task<FaultCluster> Start(short silos, TimeSpan responseTimeout)
+    public static async Task<FaultCluster> Start(short silos, TimeSpan responseTimeout, Action<ISiloBuilder>? configure = null)
     {
-        var cluster = new FaultCluster(silos, responseTimeout);
+        var cluster = new FaultCluster(silos, responseTimeout, configure);
         await cluster.Cluster.DeployAsync();
         return cluster;
     }

@@ -13,14 +13,39 @@ public static class Stored
 
     public static Task<JobState?> Job(IFaultCluster cluster, string jobId) => Read<JobState>(cluster, "job", "job:" + jobId);
 
+    /// <summary>A grain state's row as stored: its version (what Orleans carries as the state's ETag) and its bytes.</summary>
+    public sealed record StoredRow(long Version, byte[] Payload)
+    {
+        public bool Equals(StoredRow? other) => other is not null && Version == other.Version && Payload.AsSpan().SequenceEqual(other.Payload);
+        public override int GetHashCode() => HashCode.Combine(Version, Payload.Length);
+        public override string ToString() => $"version {Version}, {Payload.Length} bytes";
+    }
+
+    /// <summary>The row of a grain's state (a state name such as "wallet", a grain key such as "freelancer:ada").</summary>
+    public static async Task<StoredRow?> Row(IFaultCluster cluster, string state, string grainKey)
+    {
+        await using var connection = cluster.Storage.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = Select(connection, cluster, state, grainKey, "Version, PayloadBinary");
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? new StoredRow(reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
+    }
+
     private static async Task<T?> Read<T>(IFaultCluster cluster, string state, string grainKey)
     {
         var serializer = new OrleansGrainStorageSerializer(cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<Serializer>());
         await using var connection = cluster.Storage.CreateConnection();
         await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT PayloadBinary FROM OrleansStorage
+        await using var command = Select(connection, cluster, state, grainKey, "PayloadBinary");
+        var payload = await command.ExecuteScalarAsync();
+        return payload is byte[] bytes ? serializer.Deserialize<T>(BinaryData.FromBytes(bytes)) : default;
+    }
+
+    private static System.Data.Common.DbCommand Select(System.Data.Common.DbConnection connection, IFaultCluster cluster, string state, string grainKey, string columns)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {columns} FROM OrleansStorage
             WHERE ServiceId = @service AND GrainTypeString = @state AND GrainIdExtension = @key AND PayloadBinary IS NOT NULL
             """;
         foreach (var (name, value) in new[] { ("service", cluster.Cluster.Options.ServiceId), ("state", state), ("key", grainKey) })
@@ -30,7 +55,6 @@ public static class Stored
             parameter.Value = value;
             command.Parameters.Add(parameter);
         }
-        var payload = await command.ExecuteScalarAsync();
-        return payload is byte[] bytes ? serializer.Deserialize<T>(BinaryData.FromBytes(bytes)) : default;
+        return command;
     }
 }
