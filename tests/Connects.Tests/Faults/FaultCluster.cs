@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Connects.Domain;
 using Connects.Silo;
 using Connects.Tests.Support;
@@ -106,7 +107,8 @@ public sealed class DelayClusterFixture : IAsyncLifetime
 
 public static class Audits
 {
-    /// <summary>Comfortably past the default <see cref="WalletRules.DeferredWriteDelay"/>: decided changes are stored by then.</summary>
+    /// <summary>How often an audit with findings is run again: past the default <see cref="WalletRules.DeferredWriteDelay"/>,
+    /// after which a quiet machine has stored the decided changes.</summary>
     public static readonly TimeSpan DeferredWrites = new WalletRules().DeferredWriteDelay * 3;
 
     /// <summary>Runs the storage auditor (the one the admin endpoint uses) over everything the cluster stored.</summary>
@@ -121,34 +123,30 @@ public static class Audits
     /// Asserts the audit of the whole storage is clean. The storage is shared with the other tests of the
     /// cluster: a wallet of another test that holds Connects for a proposal and was not read since the shared
     /// clock moved past the hold's expiry is not settled yet (a transient state the auditor reports). Those
-    /// wallets, and only those, are read first (which settles them, as the next call of their freelancer would);
+    /// wallets, and only those, are read (which settles them, as the next call of their freelancer would);
     /// the subjects of this test (<paramref name="mine"/>) get no such help. Any wallet, this test's too, may have
     /// captured in memory a moment ago: a decided capture is written within <see cref="WalletRules.DeferredWriteDelay"/>
-    /// (real time), while the tests move the Connects clock past a hold's expiry in milliseconds. So an audit with
-    /// findings is run again once that delay has passed, and only what is still found then counts.
+    /// (real time, later on a loaded machine), while the tests move the Connects clock past a hold's expiry in
+    /// milliseconds. So an audit with findings is run again, every <see cref="DeferredWrites"/>, until it is clean or
+    /// <see cref="Eventually.Deadline"/> has passed, and only what is still found then counts.
     /// </summary>
     public static async Task<AuditReport> AssertClean(IFaultCluster cluster, ITestOutputHelper output, string mine)
     {
         var report = await Run(cluster);
-        if (!report.Clean)
-        {
-            await Task.Delay(DeferredWrites);
-            report = await Run(cluster);
-        }
-        for (var attempt = 0; attempt < 3 && !report.Clean; attempt++)
+        var waited = Stopwatch.StartNew();
+        while (!report.Clean && waited.Elapsed < Eventually.Deadline)
         {
             var others = report.Findings
                 .Where(f => f.Kind is LedgerAudit.HoldExpired or LedgerAudit.RecordedNotCharged && !f.Subject.Contains(mine, StringComparison.Ordinal))
                 .Select(f => f.Subject.Contains('/') ? f.Subject[(f.Subject.IndexOf('/') + 1)..] : f.Subject)
                 .Distinct()
                 .ToList();
-            if (others.Count == 0) break;
             foreach (var freelancer in others)
             {
                 try { await Contracts.GrainKeys.Wallet(cluster.Grains, freelancer).GetWallet(); }
                 catch (Exception ex) { output.WriteLine($"settling {freelancer}: {ex.GetType().Name}"); }
             }
-            await Task.Delay(DeferredWrites);
+            await Task.Delay(DeferredWrites); // the polling interval
             report = await Run(cluster);
         }
         foreach (var finding in report.Findings) output.WriteLine($"audit finding: {finding.Kind} {finding.Subject}: {finding.Detail}");

@@ -206,12 +206,15 @@ public abstract class ProposalFaultScenarios(IFaultCluster c, ITestOutputHelper 
         else
         {
             Assert.Equal(JobStatus.Cancelled, midway.Status);
+            // Each look moves the reminders' clock a minute on, so the job's reminder falls due until it has delivered.
             var ticks = 0;
-            for (; ticks < 60 && (await job.GetJob())!.RefundsPending > 0; ticks++)
+            await Eventually.Until(async () =>
             {
+                if ((await job.GetJob())!.RefundsPending == 0) return true;
                 c.ReminderTime.Advance(TimeSpan.FromMinutes(1));
-                await Task.Delay(100);
-            }
+                ticks++;
+                return false;
+            }, "the job's reminder to deliver the refunds", poll: TimeSpan.FromMilliseconds(100));
             output.WriteLine($"the job's reminder delivered the refunds after {ticks} minute(s) of reminder time");
         }
         // The caller's own retry after the system settled changes nothing.

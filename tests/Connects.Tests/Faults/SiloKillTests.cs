@@ -39,7 +39,7 @@ public sealed class SiloKillTests(ITestOutputHelper output)
             catch (Exception) when (attempt < Attempts)
             {
                 Interlocked.Increment(ref counters.Failures);
-                await Task.Delay(100 * attempt);
+                await Task.Delay(100 * attempt); // a caller's back-off before its retry: what callers do, not a wait for an event
             }
             catch (Exception)
             {
@@ -117,11 +117,8 @@ public sealed class SiloKillTests(ITestOutputHelper output)
         foreach (var f in freelancers)
         {
             WalletView? view = null;
-            for (var attempt = 0; attempt < Attempts && view?.Held is not 0; attempt++)
-            {
-                view = await WithRetries(counters, async () => (await grains.Wallet(f).GetWallet())!);
-                if (view?.Held is not 0) await Task.Delay(200);
-            }
+            await Eventually.Until(async () => (view = await WithRetries(counters, async () => (await grains.Wallet(f).GetWallet())!))?.Held == 0,
+                $"{f}'s expired holds to be settled", poll: TimeSpan.FromMilliseconds(200));
             Assert.Equal(0, view?.Held);
         }
 
