@@ -26,7 +26,7 @@ public sealed class FenceClusterFixture : IAsyncLifetime
 
     public FaultCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await FaultCluster.Start(2, TimeSpan.FromSeconds(60), silo =>
+    public async Task InitializeAsync() => Cluster = await FaultCluster.Start(2, TimeSpan.FromSeconds(60), configure: silo =>
     {
         silo.Services.Configure<SiloMessagingOptions>(o => o.MaxRequestProcessingTime = StuckAfter);
         // Only the tests' own calls reach the wallets: a job does not ask by itself about its provisional records (a
