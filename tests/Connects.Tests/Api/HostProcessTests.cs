@@ -114,7 +114,7 @@ public sealed class HostProcessTests
         var moved = await api.Http.SendAsync(move);
         Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
         await Eventually.Until(() => api.Output.Contains("Sandbox clock moved forward by P2DT3H by ops-alice", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(30), () => api.Output);
+            "the log line of the move");
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Connects.Tests.Support;
 
@@ -19,7 +20,11 @@ public sealed class WalletApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(10, wallet.Int("balance"));
         Assert.Equal(0, wallet.Int("held"));
         Assert.Equal(10, wallet.Int("monthlyAllotment"));
-        Assert.Equal(10, wallet.Int("expiringWithin30Days"));
+        // The monthly Connects leave at the cycle's end, a calendar month after opening (the service runs on the real
+        // calendar): within 30 days unless that month has 31.
+        var cycle = DateTimeOffset.Parse(wallet.GetProperty("nextRefreshAt").GetString()!, CultureInfo.InvariantCulture)
+            - DateTimeOffset.Parse(wallet.GetProperty("billingAnchor").GetString()!, CultureInfo.InvariantCulture);
+        Assert.Equal(cycle <= TimeSpan.FromDays(30) ? 10 : 0, wallet.Int("expiringWithin30Days"));
         var bucket = Assert.Single(wallet.GetProperty("buckets").EnumerateArray());
         Assert.Equal("monthly", bucket.GetProperty("source").GetString());
         Assert.Equal(wallet.GetProperty("nextRefreshAt").GetString(), bucket.GetProperty("expiresAt").GetString());

@@ -75,16 +75,16 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var load = new Load(http, freelancers, jobs);
 
         var running = load.Run(workers: 8, duration: TimeSpan.FromSeconds(40));
-        await Task.Delay(TimeSpan.FromSeconds(12));
+        await Task.Delay(TimeSpan.FromSeconds(12)); // the load runs 12 s before the kill: part of the scenario, not a wait for an event
         var killedAt = load.Now;
         await cluster.KillSilo(2);
-        await Task.Delay(TimeSpan.FromSeconds(10));
+        await Task.Delay(TimeSpan.FromSeconds(10)); // and 10 s with a silo gone before the month turns: the scenario again
         await http.PostJson("/v1/sandbox/clock", """{"advanceBy":"P31D"}""").Expect(HttpStatusCode.OK);
         await running;
 
         Assert.All(load.Answers, a => Assert.True(a.Status is HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.ServiceUnavailable,
             $"{a.Operation} at {a.At:F1}s answered {(int)a.Status}"));
-        await Task.Delay(TimeSpan.FromSeconds(7)); // holds left by the fault expire (5 s) and are resolved on the next read
+        await NothingHeld(http, freelancers);
         var (balances, spent) = await Audit.Check(http, load, freelancers, jobs);
         Assert.True(load.Proposals.Count > 20, $"only {load.Proposals.Count} proposals went through");
         var refreshed = 0;
@@ -115,7 +115,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         // Four callers, each waiting for its answer before the next request (the web tier's requests, one at a time each):
         // at the kill, some are waiting on the killed silo or through its gateway.
         var running = load.Run(workers: 4, duration: TimeSpan.FromSeconds(30));
-        await Task.Delay(TimeSpan.FromSeconds(10));
+        await Task.Delay(TimeSpan.FromSeconds(10)); // the load runs 10 s on two silos before the kill: part of the scenario
         var killedAt = load.Now;
         await cluster.KillSilo(1);
         await running;
@@ -125,7 +125,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var worst = load.Answers.MaxBy(a => a.Seconds);
         Report(load, killedAt, "kill -9 of one of 2 silos, 4 serial callers");
         Assert.True(worst.Seconds <= 3.0, $"the slowest request took {worst.Seconds:F2} s ({worst.Operation} answered {(int)worst.Status} at {worst.At:F1} s; kill at {killedAt:F1} s)");
-        await Task.Delay(TimeSpan.FromSeconds(7)); // holds left by the fault expire (5 s) and are resolved on the next read
+        await NothingHeld(http, freelancers);
         await Audit.Check(http, load, freelancers, jobs);
     }
 
@@ -140,10 +140,10 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var load = new Load(http, freelancers, jobs);
 
         var running = load.Run(workers: 8, duration: TimeSpan.FromSeconds(35));
-        await Task.Delay(TimeSpan.FromSeconds(8));
+        await Task.Delay(TimeSpan.FromSeconds(8)); // the load runs 8 s on two silos: part of the scenario, not a wait for an event
         var added = await cluster.AddSilo();
         Assert.Contains("silo3 up", added);
-        await Task.Delay(TimeSpan.FromSeconds(10));
+        await Task.Delay(TimeSpan.FromSeconds(10)); // and 10 s on three before the stop: the scenario again
         var stoppedAt = load.Now;
         await cluster.StopSilo(1);
         await running;
@@ -151,7 +151,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         Assert.True(await cluster.SiloMetric(3, "orleans_catalog_activation_created_total") > 0, "the new silo took no grains");
         Assert.All(load.Answers, a => Assert.True(a.Status is HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.ServiceUnavailable,
             $"{a.Operation} at {a.At:F1}s answered {(int)a.Status}"));
-        await Task.Delay(TimeSpan.FromSeconds(7));
+        await NothingHeld(http, freelancers);
         await Audit.Check(http, load, freelancers, jobs);
         Report(load, stoppedAt, "SIGTERM of one silo after adding a third");
     }
@@ -220,9 +220,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
             // No call reaches the wallets: only their reminders can close the cycle, which adds its entries to the
             // wallet's statement of the year (one row, whose version counts its writes).
             var statementsSql = $"SELECT COUNT(*) FROM orleansstorage WHERE graintypestring = 'statement' AND grainidextension LIKE 'freelancer:rm-%/y0' AND version >= {cycle}";
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);
-            while (await cluster.Scalar<long>(statementsSql) < freelancers.Length && DateTime.UtcNow < deadline)
-                await Task.Delay(TimeSpan.FromSeconds(2));
+            await Eventually.Until(async () => await cluster.Scalar<long>(statementsSql) >= freelancers.Length,
+                $"every wallet's reminder to close cycle {cycle}", deadline: TimeSpan.FromMinutes(4), poll: TimeSpan.FromSeconds(2));
             Assert.Equal(freelancers.Length, await cluster.Scalar<long>(statementsSql));
         }
 
@@ -264,6 +263,15 @@ public sealed class ClusterTests(ITestOutputHelper output)
         foreach (var silo in new[] { "silo1.log", "silo2.log" })
             Assert.DoesNotContain("Request finished", await File.ReadAllTextAsync(Path.Combine(cluster.LogsFolder, silo)));
     }
+    /// <summary>Holds left by the fault expire (5 s, <see cref="FastSettling"/>) and are settled by the next read of their
+    /// wallet: reads until no wallet holds anything.</summary>
+    private static Task NothingHeld(HttpClient http, string[] freelancers) =>
+        Eventually.Until(async () =>
+        {
+            foreach (var f in freelancers)
+                if ((await http.Wallet(f)).Int("held") != 0) return false;
+            return true;
+        }, "the holds left by the fault to expire and be settled", poll: TimeSpan.FromSeconds(1));
 
     private void Report(Load load, double faultAt, string fault)
     {

@@ -96,7 +96,7 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>The sum of a Prometheus metric's samples on silo <paramref name="silo"/>'s /metrics.</summary>
     public async Task<double> SiloMetric(int silo, string name)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var text = await http.GetStringAsync($"http://127.0.0.1:{HttpBase + silo}/metrics");
         return text.Split('\n')
             .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
@@ -167,9 +167,13 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 }
 
-[CollectionDefinition(Name)]
+/// <summary>
+/// Cluster tests run one at a time and, once every other test has run, alone: each starts PostgreSQL and several
+/// processes and loads them with 8 callers, which takes both cores of a 2-core machine. Beside other tests they starved
+/// them (and were starved by them).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ClusterProcessesCollection
 {
-    /// <summary>Cluster tests run one at a time: each starts several processes on a 2-core machine.</summary>
     public const string Name = "cluster processes";
 }

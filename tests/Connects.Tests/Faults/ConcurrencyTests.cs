@@ -156,14 +156,24 @@ public sealed class ConcurrencyTests(ClusterFixture fx, ITestOutputHelper output
         var hammers = Enumerable.Range(0, tickers).Select(_ => Task.Run(() => Hammer(Tick)))
             .Concat(Enumerable.Range(0, readers).Select(_ => Task.Run(() => Hammer(w => w.GetWallet()))))
             .ToList();
+        // Each step of the clock waits until the tickers and readers have made calls at that time (however slow the machine),
+        // so that every step, the cycle boundaries among them, meets calls in flight.
+        async Task Hammered(string when)
+        {
+            var seen = Volatile.Read(ref calls);
+            // A hammer ends only when told to: one that ended before has failed, and its exception is the finding.
+            await Eventually.Until(() => Volatile.Read(ref calls) >= seen + tickers + readers || hammers.Any(h => h.IsCompleted),
+                $"the tickers and readers to make calls {when}", poll: TimeSpan.FromMilliseconds(2));
+            if (hammers.FirstOrDefault(h => h.IsCompleted) is { } ended) await ended;
+        }
         var steps = 0;
         while (fx.Time.GetUtcNow() < target)
         {
             fx.Time.Advance(TimeSpan.FromHours(12));
             if (++steps % 40 == 0) await fx.Cluster.DeactivateAsync(basic); // ticks also land on fresh activations
-            await Task.Delay(2);
+            await Hammered("at this step");
         }
-        await Task.Delay(50);
+        await Hammered("at the final time");
         await done.CancelAsync();
         await Task.WhenAll(hammers);
 

@@ -32,16 +32,6 @@ public sealed class OneDurableWriteTests(ClusterFixture fx, ITestOutputHelper ou
         return (job, wallet, (await job.Quote()).Price!.Connects);
     }
 
-    private static async Task Until(Func<Task<bool>> condition, string what, int seconds = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Waited {seconds} s for {what}.");
-            await Task.Delay(50);
-        }
-    }
-
     /// <summary>Charged exactly once for the proposal to <paramref name="jobId"/>, in memory and in storage.</summary>
     private async Task AssertChargedOnce(IJobGrain job, IWalletGrain wallet, string jobId, string freelancer, int price)
     {
@@ -53,7 +43,7 @@ public sealed class OneDurableWriteTests(ClusterFixture fx, ITestOutputHelper ou
         var view = (await wallet.GetWallet())!;
         Assert.Equal((70 - price, 0, 70 - price), (view.Balance, view.Held, view.Available));
         await wallet.AssertConserved();
-        await Until(async () => (await Stored.Wallet(_cluster, freelancer))!.Holds.Count == 0, "the capture to be stored");
+        await Eventually.Until(async () => (await Stored.Wallet(_cluster, freelancer))!.Holds.Count == 0, "the capture to be stored");
     }
 
     [Fact]
@@ -77,11 +67,11 @@ public sealed class OneDurableWriteTests(ClusterFixture fx, ITestOutputHelper ou
         Assert.True((await Stored.Job(_cluster, id))!.Proposals[id + "-f"].AwaitingWallet);
 
         // The flush comes on its own (a held write holds its grain's turn: no call to the wallet before it is let go).
-        await capture.Reached.WaitAsync(TimeSpan.FromSeconds(10));
+        await capture.Reached.Within("the flush's write to be on its way");
         capture.Open();
         var view = (await wallet.GetWallet())!;
         Assert.Equal((70 - price, 0), (view.Balance, view.Held));
-        await Until(async () => (await Stored.Wallet(_cluster, id + "-f"))!.Holds.Count == 0, "the flush to store the capture");
+        await Eventually.Until(async () => (await Stored.Wallet(_cluster, id + "-f"))!.Holds.Count == 0, "the flush to store the capture");
 
         storedWallet = (await Stored.Wallet(_cluster, id + "-f"))!;
         var spend = Assert.Single(storedWallet.Entries, e => e.Kind == LedgerKind.Spend);
@@ -172,7 +162,7 @@ public sealed class OneDurableWriteTests(ClusterFixture fx, ITestOutputHelper ou
 
         if (storage == FaultMode.Before)
         {
-            await Until(async () => await job.GetProposal(freelancer) is null, "the job to have the record abandoned");
+            await Eventually.Until(async () => await job.GetProposal(freelancer) is null, "the job to have the record abandoned");
             Assert.DoesNotContain(freelancer, (await Stored.Job(_cluster, id))!.Proposals.Keys);
             var late = await job.RecordProposal(freelancer, record.HoldId, record.Charged);
             Assert.Equal(RecordOutcome.HoldAborted, late.Outcome);
@@ -184,7 +174,7 @@ public sealed class OneDurableWriteTests(ClusterFixture fx, ITestOutputHelper ou
         }
         else
         {
-            await Until(async () => (await job.GetProposal(freelancer))?.AwaitingWallet == false, "the wallet to vouch for the record");
+            await Eventually.Until(async () => (await job.GetProposal(freelancer))?.AwaitingWallet == false, "the wallet to vouch for the record");
             Assert.False((await Stored.Job(_cluster, id))!.Proposals[freelancer].AwaitingWallet);
             Assert.Equal(record.HoldId, (await job.GetProposal(freelancer))!.HoldId);
         }
@@ -211,11 +201,12 @@ public sealed class OneDurableWriteTests(ClusterFixture fx, ITestOutputHelper ou
 
         var submitted = await wallet.SubmitProposal(id, price);
         Assert.Equal(SubmissionOutcome.Submitted, submitted.Outcome);
-        await flush.Reached.WaitAsync(TimeSpan.FromSeconds(10));
+        await flush.Reached.Within("the flush's write to be on its way");
         fx.StorageFaults.FailWrites("wallet", key, FaultMode.Before);
+        var dropped = fx.Cluster.WaitForDeactivationAsync(wallet);
         flush.Open();
-        await Until(() => Task.FromResult(fx.StorageFaults.Spent("wallet", key)), "the flush to fail");
-        await Task.Delay(300); // the failed activation is dropped once its timer turn ends
+        Assert.IsType<TimeoutException>(await flush.Written.Within("the flush to fail"));
+        await dropped.Within("the failed activation to be dropped once its timer turn ends");
 
         var stored = (await Stored.Wallet(_cluster, freelancer))!;
         Assert.Equal(price, Assert.Single(stored.Holds).Amount);

@@ -31,7 +31,7 @@ public enum Recovery
 /// the refund protocol (cancel, list owed refunds, refund, mark refunded), then the system settles and the
 /// caller retries: the answer is right, every Connect is charged or refunded exactly once, the audit is clean.
 /// </summary>
-public abstract class ProposalFaultScenarios(IFaultCluster c, ITestOutputHelper output, TimeSpan delay)
+public abstract class ProposalFaultScenarios(IFaultCluster c, ITestOutputHelper output)
 {
     /// <summary>The default hold duration is 2 minutes: this is past it.</summary>
     private static readonly TimeSpan PastHoldExpiry = TimeSpan.FromMinutes(3);
@@ -93,7 +93,7 @@ public abstract class ProposalFaultScenarios(IFaultCluster c, ITestOutputHelper 
         return wallet;
     }
 
-    private void Inject(FaultMode mode, string step, string grainKey) => c.Faults.Inject(mode, step, grainKey, delay);
+    private void Inject(FaultMode mode, string step, string grainKey) => c.Faults.Inject(mode, step, grainKey);
 
     /// <summary>Submits with one fault at <paramref name="step"/>, settles, retries.</summary>
     protected Task Submission(string step, FaultMode mode) =>
@@ -147,7 +147,7 @@ public abstract class ProposalFaultScenarios(IFaultCluster c, ITestOutputHelper 
         }
         output.WriteLine($"{step} {mode}{(pending is { } p ? $" ({p})" : "")}: first attempt {(failed is not null ? failed.GetType().Name : first!.Outcome.ToString())}");
 
-        // Settle: delayed calls finish, the hold expires, a read resolves it with the job.
+        // Settle: delayed calls run (late) and finish, the hold expires, a read resolves it with the job.
         await c.Faults.Quiesce();
         c.Time.Advance(PastHoldExpiry);
         var settled = (await wallet.GetWallet())!;
@@ -206,12 +206,15 @@ public abstract class ProposalFaultScenarios(IFaultCluster c, ITestOutputHelper 
         else
         {
             Assert.Equal(JobStatus.Cancelled, midway.Status);
+            // Each look moves the reminders' clock a minute on, so the job's reminder falls due until it has delivered.
             var ticks = 0;
-            for (; ticks < 60 && (await job.GetJob())!.RefundsPending > 0; ticks++)
+            await Eventually.Until(async () =>
             {
+                if ((await job.GetJob())!.RefundsPending == 0) return true;
                 c.ReminderTime.Advance(TimeSpan.FromMinutes(1));
-                await Task.Delay(100);
-            }
+                ticks++;
+                return false;
+            }, "the job's reminder to deliver the refunds", poll: TimeSpan.FromMilliseconds(100));
             output.WriteLine($"the job's reminder delivered the refunds after {ticks} minute(s) of reminder time");
         }
         // The caller's own retry after the system settled changes nothing.
@@ -244,7 +247,7 @@ public abstract class ProposalFaultScenarios(IFaultCluster c, ITestOutputHelper 
 /// <summary>Fail-before and fail-after (reply lost) at every step, on the shared two-silo cluster.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ProposalFaultTests(ClusterFixture fx, ITestOutputHelper output)
-    : ProposalFaultScenarios(new SharedCluster(fx), output, TimeSpan.Zero), IDisposable
+    : ProposalFaultScenarios(new SharedCluster(fx), output), IDisposable
 {
     private readonly ITestOutputHelper _output = output;
 
@@ -337,9 +340,9 @@ public sealed class ProposalFaultTests(ClusterFixture fx, ITestOutputHelper outp
     }
 }
 
-/// <summary>The same steps, each run late (after its caller timed out), on a cluster whose calls time out in 1.5 s.</summary>
+/// <summary>The same steps, each run late: after its caller gave up on it (heard a timeout) and reacted.</summary>
 public sealed class ProposalDelayFaultTests(DelayClusterFixture fx, ITestOutputHelper output)
-    : ProposalFaultScenarios(fx.Cluster, output, DelayClusterFixture.Delay), IClassFixture<DelayClusterFixture>, IDisposable
+    : ProposalFaultScenarios(fx.Cluster, output), IClassFixture<DelayClusterFixture>, IDisposable
 {
     public static TheoryData<string, FaultMode> Submissions => SubmissionCases(FaultMode.Delay);
     public static TheoryData<FaultMode, PendingHold> Resolutions => ResolveHoldCases(FaultMode.Delay);

@@ -211,11 +211,13 @@ public sealed class ProposalTests(ClusterFixture fx) : IDisposable
         await Assert.ThrowsAsync<TimeoutException>(() => fx.Grains.Cancellation("p-remind").Cancel(CancelReason.RemovedByMarketplace));
         Assert.Equal(70 - price, (await a.GetWallet())!.Balance);
 
-        for (var i = 0; i < 100 && (await job.GetJob())!.RefundsPending > 0; i++)
+        // Each look moves the reminders' clock a minute on, so the job's reminder falls due until it has delivered.
+        await Eventually.Until(async () =>
         {
+            if ((await job.GetJob())!.RefundsPending == 0) return true;
             fx.ReminderTime.Advance(TimeSpan.FromMinutes(1));
-            await Task.Delay(100);
-        }
+            return false;
+        }, "the job's reminder to deliver the refund", poll: TimeSpan.FromMilliseconds(100));
         Assert.Equal(0, (await job.GetJob())!.RefundsPending);
         Assert.Equal(JobStatus.Removed, (await job.GetJob())!.Status);
         Assert.Equal(70, (await a.GetWallet())!.Balance);

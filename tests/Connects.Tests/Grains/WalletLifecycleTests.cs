@@ -92,13 +92,13 @@ public sealed class WalletLifecycleTests(ClusterFixture fx)
 
         var storage = fx.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(ConnectsStorage.Name);
         var stored = new GrainState<WalletState>();
-        for (var i = 0; i < 100; i++)
+        // Each look moves the reminders' clock a minute on, so the wallet's reminder falls due until its tick is stored.
+        await Eventually.Until(async () =>
         {
             fx.ReminderTime.Advance(TimeSpan.FromMinutes(1));
-            await Task.Delay(100);
             await storage.ReadStateAsync("wallet", wallet.GetGrainId(), stored);
-            if (stored.State?.Cycle == 1) break;
-        }
+            return stored.State?.Cycle == 1;
+        }, "a reminder tick to store the wallet's new cycle", poll: TimeSpan.FromMilliseconds(100));
         Assert.Equal(1, stored.State?.Cycle);
         Assert.Equal(10, stored.State?.Balance);
     }

@@ -27,7 +27,8 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     /// <summary>
     /// A test silo as the product wires it (ADO.NET storage and reminders on the migrated SQLite file, the Connects
-    /// rules) plus the storage and call fault injectors and the two fake clocks. Reminders tick every minute;
+    /// rules) plus the storage and call fault injectors (the call faults filter both ends of a call: the client's outgoing
+    /// calls need the same filter, see <see cref="Faults"/>) and the two fake clocks. Reminders tick every minute;
     /// provisional records are asked about after 2-4 s: well after a test's own steps, soon enough to wait for.
     /// </summary>
     public static void Wire(ISiloBuilder silo, StorageSettings storage, Faults faults, StorageFaults storageFaults,
@@ -41,6 +42,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         silo.AddConnectsStorage(storage);
         silo.AddStorageFaults(storageFaults);
         silo.AddIncomingGrainCallFilter(faults);
+        silo.AddOutgoingGrainCallFilter(faults);
         silo.Services.AddConnectsRules(rules);
         silo.Services.AddKeyedSingleton<TimeProvider>(ConnectsClock.Key, time);
         silo.Services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, reminderTime);
@@ -51,6 +53,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) => Wire(silo, _database.Storage, Faults, StorageFaults, Time, ReminderTime));
+        builder.ConfigureClient(client => client.AddOutgoingGrainCallFilter(Faults));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

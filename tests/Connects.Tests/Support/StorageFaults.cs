@@ -16,14 +16,22 @@ public sealed class StorageFaults
     private readonly Dictionary<(string State, string Key), Gate> _gates = [];
     private readonly Dictionary<(string State, string Key), int> _writes = [];
 
-    /// <summary>Holds one write until <see cref="Open"/>; <see cref="Reached"/> completes when that write is waiting.</summary>
+    /// <summary>Holds one write until <see cref="Open"/>; <see cref="Reached"/> completes when that write is waiting, and
+    /// <see cref="Written"/> once it is over.</summary>
     public sealed class Gate(int skip)
     {
         private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<Exception?> _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
         internal int Skip = skip;
         public Task Reached => _reached.Task;
         public void Open() => _open.TrySetResult();
+
+        /// <summary>The held write's outcome once it is over, as its grain heard it: null if it was stored, else the
+        /// exception (the storage's own, such as a version conflict, or an injected fault).</summary>
+        public Task<Exception?> Written => _written.Task;
+
+        internal void Done(Exception? failure) => _written.TrySetResult(failure);
 
         internal Task Wait()
         {
@@ -84,6 +92,20 @@ public sealed class StorageFaults
         }
         // A failure planned while the write waited at its gate applies to it.
         if (gate is not null) await gate.Wait();
+        try
+        {
+            await Write(key, write);
+        }
+        catch (Exception ex)
+        {
+            gate?.Done(ex);
+            throw;
+        }
+        gate?.Done(null);
+    }
+
+    private async Task Write((string State, string Key) key, Func<Task> write)
+    {
         FaultMode? fault = null;
         lock (_lock)
         {
@@ -93,10 +115,10 @@ public sealed class StorageFaults
                 _failures[key] = plan with { Remaining = plan.Remaining - 1 };
             }
         }
-        if (fault == FaultMode.Before) throw new TimeoutException($"Injected storage fault before writing {state} of {key.Item2}");
+        if (fault == FaultMode.Before) throw new TimeoutException($"Injected storage fault before writing {key.State} of {key.Key}");
         await write();
         lock (_lock) _writes[key] = _writes.GetValueOrDefault(key) + 1;
-        if (fault == FaultMode.After) throw new TimeoutException($"Injected storage fault after writing {state} of {key.Item2}");
+        if (fault == FaultMode.After) throw new TimeoutException($"Injected storage fault after writing {key.State} of {key.Key}");
     }
 }
 

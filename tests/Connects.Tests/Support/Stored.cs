@@ -1,5 +1,5 @@
-using Connects.Domain;
 using Connects.Grains;
+using Connects.Domain;
 using Connects.Tests.Faults;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
@@ -24,6 +24,24 @@ public static class Stored
     /// <summary>The stored size of a grain state's row (its serialized payload), or null if it has none.</summary>
     public static async Task<int?> Bytes(IFaultCluster cluster, string state, string grainKey) => (await Payload(cluster, state, grainKey))?.Length;
 
+    /// <summary>A grain state's row as stored: its version (what Orleans carries as the state's ETag) and its bytes.</summary>
+    public sealed record StoredRow(long Version, byte[] Payload)
+    {
+        public bool Equals(StoredRow? other) => other is not null && Version == other.Version && Payload.AsSpan().SequenceEqual(other.Payload);
+        public override int GetHashCode() => HashCode.Combine(Version, Payload.Length);
+        public override string ToString() => $"version {Version}, {Payload.Length} bytes";
+    }
+
+    /// <summary>The row of a grain's state (a state name such as "wallet", a grain key such as "freelancer:ada").</summary>
+    public static async Task<StoredRow?> Row(IFaultCluster cluster, string state, string grainKey)
+    {
+        await using var connection = cluster.Storage.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = Select(connection, cluster, state, grainKey, "Version, PayloadBinary");
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? new StoredRow(reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
+    }
+
     private static async Task<T?> Read<T>(IFaultCluster cluster, string state, string grainKey)
     {
         var serializer = new OrleansGrainStorageSerializer(cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<Serializer>());
@@ -34,9 +52,15 @@ public static class Stored
     {
         await using var connection = cluster.Storage.CreateConnection();
         await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT PayloadBinary FROM OrleansStorage
+        await using var command = Select(connection, cluster, state, grainKey, "PayloadBinary");
+        return await command.ExecuteScalarAsync() as byte[];
+    }
+
+    private static System.Data.Common.DbCommand Select(System.Data.Common.DbConnection connection, IFaultCluster cluster, string state, string grainKey, string columns)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {columns} FROM OrleansStorage
             WHERE ServiceId = @service AND GrainTypeString = @state AND GrainIdExtension = @key AND PayloadBinary IS NOT NULL
             """;
         foreach (var (name, value) in new[] { ("service", cluster.Cluster.Options.ServiceId), ("state", state), ("key", grainKey) })
@@ -46,6 +70,6 @@ public static class Stored
             parameter.Value = value;
             command.Parameters.Add(parameter);
         }
-        return await command.ExecuteScalarAsync() as byte[];
+        return command;
     }
 }
