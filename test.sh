@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# Runs the whole test suite (unit, grain, API, restart, kill -9, concurrency) and ends with
-# one line: "N passed, N failed[, N skipped]". Exit code is non-zero if anything failed.
+# Runs the whole test suite (unit, grain, API, restart, kill -9, concurrency, PostgreSQL cluster) and ends
+# with one line: "N passed, N failed[, N skipped]". Exit code is non-zero if anything failed.
+#   ./test.sh           everything (what CI runs)
+#   ./test.sh --fast    the inner loop: domain, API and in-process grain tests; leaves out the property-based
+#                       runs, the tests that start host processes (Durability/, Api/HostProcessTests) and the
+#                       PostgreSQL cluster tests (Cluster/)
+# Other arguments go to `dotnet test`.
 set -uo pipefail
 cd "$(dirname "$0")"
+
+if [ "${1:-}" = "--fast" ]; then
+  shift
+  set -- --filter "FullyQualifiedName!~Connects.Tests.Cluster.&FullyQualifiedName!~Connects.Tests.Durability.&FullyQualifiedName!~Connects.Tests.Properties.&FullyQualifiedName!~Connects.Tests.Api.HostProcessTests" "$@"
+fi
 
 results="$(pwd)/TestResults"
 rm -rf "$results"

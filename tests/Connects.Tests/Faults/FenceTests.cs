@@ -62,14 +62,7 @@ public sealed class FenceTests(FenceClusterFixture fx, ITestOutputHelper output)
         C.StorageFaults.Clear();
     }
 
-    private async Task<(IJobGrain Job, IWalletGrain Wallet, int Price)> Setup(string id)
-    {
-        var job = C.Grains.Job(id);
-        await job.Post(new JobPosting("client-1", new JobTerms(100, BudgetType.Fixed, ProjectDuration.OneToFourWeeks), "cat-" + id));
-        var wallet = C.Grains.Wallet(id + "-f");
-        await wallet.Open(Plan.Plus);
-        return (job, wallet, (await job.Quote()).Price!.Connects);
-    }
+    private Task<(IJobGrain Job, IWalletGrain Wallet, int Price)> Setup(string id) => C.Grains.JobAndPlusWallet(id);
 
     /// <summary>
     /// Orleans looks at how long an activation has been busy (or deactivating) only when the next call for its grain

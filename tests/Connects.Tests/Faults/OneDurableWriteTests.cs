@@ -23,14 +23,7 @@ public sealed class OneDurableWriteTests(ClusterFixture fx, ITestOutputHelper ou
         fx.StorageFaults.Clear();
     }
 
-    private async Task<(IJobGrain Job, IWalletGrain Wallet, int Price)> Setup(string id)
-    {
-        var job = fx.Grains.Job(id);
-        await job.Post(new JobPosting("client-1", new JobTerms(100, BudgetType.Fixed, ProjectDuration.OneToFourWeeks), "cat-" + id));
-        var wallet = fx.Grains.Wallet(id + "-f");
-        await wallet.Open(Plan.Plus);
-        return (job, wallet, (await job.Quote()).Price!.Connects);
-    }
+    private Task<(IJobGrain Job, IWalletGrain Wallet, int Price)> Setup(string id) => fx.Grains.JobAndPlusWallet(id);
 
     /// <summary>Charged exactly once for the proposal to <paramref name="jobId"/>, in memory and in storage.</summary>
     private async Task AssertChargedOnce(IJobGrain job, IWalletGrain wallet, string jobId, string freelancer, int price)

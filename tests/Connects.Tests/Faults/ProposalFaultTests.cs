@@ -79,19 +79,9 @@ public abstract class ProposalFaultScenarios(IFaultCluster c, ITestOutputHelper 
 
     private static string Short(string step) => step[(step.IndexOf('.') + 1)..].ToLowerInvariant();
 
-    private async Task<IJobGrain> PostJob(string jobId)
-    {
-        var job = c.Grains.Job(jobId);
-        await job.Post(new JobPosting("client-1", new JobTerms(100, BudgetType.Fixed, ProjectDuration.OneToFourWeeks), "cat-" + jobId));
-        return job;
-    }
+    private Task<IJobGrain> PostJob(string jobId) => c.Grains.PostedJob(jobId);
 
-    private async Task<IWalletGrain> OpenWallet(string id)
-    {
-        var wallet = c.Grains.Wallet(id);
-        await wallet.Open(Plan.Plus);
-        return wallet;
-    }
+    private Task<IWalletGrain> OpenWallet(string id) => c.Grains.OpenedWallet(id);
 
     private void Inject(FaultMode mode, string step, string grainKey) => c.Faults.Inject(mode, step, grainKey);
 

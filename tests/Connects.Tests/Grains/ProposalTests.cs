@@ -10,19 +10,10 @@ public sealed class ProposalTests(ClusterFixture fx) : IDisposable
 {
     public void Dispose() => fx.Faults.Clear();
 
-    private async Task<IJobGrain> PostJob(string jobId, decimal budget = 100, ProjectDuration duration = ProjectDuration.OneToFourWeeks)
-    {
-        var job = fx.Grains.Job(jobId);
-        await job.Post(new JobPosting("client-1", new JobTerms(budget, BudgetType.Fixed, duration), "cat-" + jobId));
-        return job;
-    }
+    private Task<IJobGrain> PostJob(string jobId, decimal budget = 100, ProjectDuration duration = ProjectDuration.OneToFourWeeks) =>
+        fx.Grains.PostedJob(jobId, budget, duration);
 
-    private async Task<IWalletGrain> OpenWallet(string id, Plan plan = Plan.Plus)
-    {
-        var wallet = fx.Grains.Wallet(id);
-        await wallet.Open(plan);
-        return wallet;
-    }
+    private Task<IWalletGrain> OpenWallet(string id, Plan plan = Plan.Plus) => fx.Grains.OpenedWallet(id, plan);
 
     [Fact]
     public async Task A_submission_charges_the_current_price_once_and_a_retry_returns_the_same_proposal()

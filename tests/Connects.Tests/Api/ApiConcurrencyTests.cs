@@ -3,7 +3,7 @@ using Connects.Tests.Support;
 
 namespace Connects.Tests.Api;
 
-public sealed class ConcurrencyTests(ApiFixture api) : IClassFixture<ApiFixture>
+public sealed class ApiConcurrencyTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
     [Fact]
     public async Task Fifty_concurrent_submissions_from_one_freelancer_charge_exactly_what_is_affordable()

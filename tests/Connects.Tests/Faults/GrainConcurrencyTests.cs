@@ -8,23 +8,13 @@ namespace Connects.Tests.Faults;
 
 /// <summary>Many callers at once on the same wallet, job or reference: each change is applied exactly once.</summary>
 [Collection(ClusterCollection.Name)]
-public sealed class ConcurrencyTests(ClusterFixture fx, ITestOutputHelper output)
+public sealed class GrainConcurrencyTests(ClusterFixture fx, ITestOutputHelper output)
 {
     private readonly IFaultCluster _cluster = new SharedCluster(fx);
 
-    private async Task<IJobGrain> PostJob(string jobId, decimal budget = 100)
-    {
-        var job = fx.Grains.Job(jobId);
-        await job.Post(new JobPosting("client-1", new JobTerms(budget, BudgetType.Fixed, ProjectDuration.OneToFourWeeks), "cat-" + jobId));
-        return job;
-    }
+    private Task<IJobGrain> PostJob(string jobId, decimal budget = 100) => fx.Grains.PostedJob(jobId, budget);
 
-    private async Task<IWalletGrain> OpenWallet(string id, Plan plan = Plan.Plus)
-    {
-        var wallet = fx.Grains.Wallet(id);
-        await wallet.Open(plan);
-        return wallet;
-    }
+    private Task<IWalletGrain> OpenWallet(string id, Plan plan = Plan.Plus) => fx.Grains.OpenedWallet(id, plan);
 
     [Fact]
     public async Task Fifty_concurrent_purchases_with_one_payment_reference_apply_once()
