@@ -23,6 +23,7 @@ public sealed partial class SiloDeathWatch(StorageSettings storage, SiloSettings
     {
         HashSet<string>? dead = null;
         long? version = null;
+        var failing = false;
         using var timer = new PeriodicTimer(settings.MembershipPollInterval, time);
         do
         {
@@ -31,6 +32,8 @@ public sealed partial class SiloDeathWatch(StorageSettings storage, SiloSettings
                 await using var connection = storage.CreateConnection();
                 await connection.OpenAsync(stoppingToken);
                 var current = await Scalar(connection, "SELECT Version FROM OrleansMembershipVersionTable WHERE DeploymentId = @cluster", stoppingToken);
+                if (failing) LogPollRecovered(logger);
+                failing = false;
                 if (current == version) continue;
                 version = current;
                 var now = await DeadSilos(connection, stoppingToken);
@@ -44,7 +47,9 @@ public sealed partial class SiloDeathWatch(StorageSettings storage, SiloSettings
             }
             catch (Exception ex) when (ex is DbException or InvalidOperationException or TimeoutException)
             {
-                LogPollFailed(logger, ex);
+                // Once per outage, not at every poll.
+                if (!failing) LogPollFailed(logger, ex);
+                failing = true;
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -81,6 +86,9 @@ public sealed partial class SiloDeathWatch(StorageSettings storage, SiloSettings
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read cluster membership; a dead silo's calls wait for the response timeout until it answers")]
     private static partial void LogPollFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster membership answers again")]
+    private static partial void LogPollRecovered(ILogger logger);
 }
 
 /// <summary>News of silos declared dead: a token taken now is cancelled by the next death.</summary>
