@@ -33,6 +33,28 @@ public sealed class ClusterTests(ITestOutputHelper output)
         for (var i = 0; i < jobs.Length; i++) await http.PostJob(jobs[i], budget: 100 + 50 * (i % 7), category: $"cat-{i % 5}");
     }
 
+    /// <summary>Every answer the load got was a success or a retryable 503: no 5xx or refusal reached the caller.</summary>
+    private static void AnsweredOrUnavailable(Load load) =>
+        Assert.All(load.Answers, a => Assert.True(a.Status is HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.ServiceUnavailable,
+            $"{a.Operation} at {a.At:F1}s answered {(int)a.Status}"));
+
+    /// <summary>A cluster of <paramref name="silos"/> with funded wallets and open jobs, and a load ready to run against it.</summary>
+    private static async Task<(LocalCluster Cluster, Load Load, string[] Freelancers, string[] Jobs)> Loaded(int silos, string prefix, int freelancers, int jobs)
+    {
+        var cluster = await LocalCluster.Up(silos, FastSettling);
+        var (f, j) = (Names(prefix, freelancers), Names(prefix + "-job", jobs));
+        try
+        {
+            await Populate(cluster.Http, f, j);
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+        return (cluster, new Load(cluster.Http, f, j), f, j);
+    }
+
     [Fact]
     public async Task A_fresh_database_migrated_by_the_project_carries_a_three_silo_cluster()
     {
@@ -67,12 +89,9 @@ public sealed class ClusterTests(ITestOutputHelper output)
     [Fact]
     public async Task Killing_a_silo_under_load_loses_no_acknowledged_proposal_and_no_connect()
     {
-        await using var cluster = await LocalCluster.Up(3, FastSettling);
+        var (cluster, load, freelancers, jobs) = await Loaded(3, "fo", 24, 300);
+        await using var _ = cluster;
         var http = cluster.Http;
-        var freelancers = Names("fo", 24);
-        var jobs = Names("fo-job", 300);
-        await Populate(http, freelancers, jobs);
-        var load = new Load(http, freelancers, jobs);
 
         var running = load.Run(workers: 8, duration: TimeSpan.FromSeconds(40));
         await Task.Delay(TimeSpan.FromSeconds(12)); // the load runs 12 s before the kill: part of the scenario, not a wait for an event
@@ -82,8 +101,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await http.PostJson("/v1/sandbox/clock", """{"advanceBy":"P31D"}""").Expect(HttpStatusCode.OK);
         await running;
 
-        Assert.All(load.Answers, a => Assert.True(a.Status is HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.ServiceUnavailable,
-            $"{a.Operation} at {a.At:F1}s answered {(int)a.Status}"));
+        AnsweredOrUnavailable(load);
         await NothingHeld(http, freelancers);
         var (balances, spent) = await Audit.Check(http, load, freelancers, jobs);
         Assert.True(load.Proposals.Count > 20, $"only {load.Proposals.Count} proposals went through");
@@ -105,12 +123,9 @@ public sealed class ClusterTests(ITestOutputHelper output)
     [Fact]
     public async Task Every_request_of_serial_callers_answers_within_three_seconds_through_a_kill_minus_nine()
     {
-        await using var cluster = await LocalCluster.Up(2, FastSettling);
+        var (cluster, load, freelancers, jobs) = await Loaded(2, "sc", 16, 200);
+        await using var _ = cluster;
         var http = cluster.Http;
-        var freelancers = Names("sc", 16);
-        var jobs = Names("sc-job", 200);
-        await Populate(http, freelancers, jobs);
-        var load = new Load(http, freelancers, jobs);
 
         // Four callers, each waiting for its answer before the next request (the web tier's requests, one at a time each):
         // at the kill, some are waiting on the killed silo or through its gateway.
@@ -120,8 +135,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await cluster.KillSilo(1);
         await running;
 
-        Assert.All(load.Answers, a => Assert.True(a.Status is HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.ServiceUnavailable,
-            $"{a.Operation} at {a.At:F1}s answered {(int)a.Status}"));
+        AnsweredOrUnavailable(load);
         var worst = load.Answers.MaxBy(a => a.Seconds);
         Report(load, killedAt, "kill -9 of one of 2 silos, 4 serial callers");
         Assert.True(worst.Seconds <= 3.0, $"the slowest request took {worst.Seconds:F2} s ({worst.Operation} answered {(int)worst.Status} at {worst.At:F1} s; kill at {killedAt:F1} s)");
@@ -132,12 +146,9 @@ public sealed class ClusterTests(ITestOutputHelper output)
     [Fact]
     public async Task Adding_a_silo_under_load_spreads_grains_to_it_and_a_graceful_stop_loses_nothing()
     {
-        await using var cluster = await LocalCluster.Up(2, FastSettling);
+        var (cluster, load, freelancers, jobs) = await Loaded(2, "so", 24, 300);
+        await using var _ = cluster;
         var http = cluster.Http;
-        var freelancers = Names("so", 24);
-        var jobs = Names("so-job", 300);
-        await Populate(http, freelancers, jobs);
-        var load = new Load(http, freelancers, jobs);
 
         var running = load.Run(workers: 8, duration: TimeSpan.FromSeconds(35));
         await Task.Delay(TimeSpan.FromSeconds(8)); // the load runs 8 s on two silos: part of the scenario, not a wait for an event
@@ -149,8 +160,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await running;
 
         Assert.True(await cluster.SiloMetric(3, "orleans_catalog_activation_created_total") > 0, "the new silo took no grains");
-        Assert.All(load.Answers, a => Assert.True(a.Status is HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.ServiceUnavailable,
-            $"{a.Operation} at {a.At:F1}s answered {(int)a.Status}"));
+        AnsweredOrUnavailable(load);
         await NothingHeld(http, freelancers);
         await Audit.Check(http, load, freelancers, jobs);
         Report(load, stoppedAt, "SIGTERM of one silo after adding a third");
