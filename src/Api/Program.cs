@@ -59,7 +59,8 @@ var v1 = app.MapGroup("/v1").AddEndpointFilter<RouteIds>().AddEndpointFilter<Clu
 v1.MapWallets();
 v1.MapJobs();
 v1.MapAdmin();
-if (app.Services.GetRequiredService<SandboxSettings>().Enabled) v1.MapSandbox();
+// Not behind ClusterRetry: an advance is not idempotent, so it is never repeated on the caller's behalf.
+if (app.Services.GetRequiredService<SandboxSettings>().Enabled) app.MapGroup("/v1").MapSandbox();
 
 app.Run();
 
