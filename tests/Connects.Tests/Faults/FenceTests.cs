@@ -64,6 +64,19 @@ public sealed class FenceTests(FenceClusterFixture fx, ITestOutputHelper output)
 
     private Task<(IJobGrain Job, IWalletGrain Wallet, int Price)> Setup(string id) => C.Grains.JobAndPlusWallet(id);
 
+    /// <summary>A job and a wallet, and a submission whose first activation's hold write is held on its way to storage.</summary>
+    private async Task<(string Freelancer, string Key, IJobGrain Job, IWalletGrain Wallet, int Price, StorageFaults.Gate Held, Task<SubmissionResult> First, Stopwatch Since)>
+        FirstHoldWriteHeld(string id)
+    {
+        var freelancer = id + "-f";
+        var key = "freelancer:" + freelancer;
+        var (job, wallet, price) = await Setup(id);
+        var held = C.StorageFaults.HoldWrite("wallet", key);
+        var first = wallet.SubmitProposal(id, price);
+        await held.Reached.Within("the first activation's hold write to be on its way");
+        return (freelancer, key, job, wallet, price, held, first, Stopwatch.StartNew());
+    }
+
     /// <summary>
     /// Orleans looks at how long an activation has been busy (or deactivating) only when the next call for its grain
     /// arrives, so that call must come after <see cref="FenceClusterFixture.StuckAfter"/>: this waits that threshold out
@@ -94,14 +107,7 @@ public sealed class FenceTests(FenceClusterFixture fx, ITestOutputHelper output)
     public async Task A_wallet_write_from_an_activation_that_was_taken_over_fails_on_its_version_and_changes_nothing()
     {
         const string id = "fence-wallet";
-        var freelancer = id + "-f";
-        var key = "freelancer:" + freelancer;
-        var (job, wallet, price) = await Setup(id);
-
-        var held = C.StorageFaults.HoldWrite("wallet", key);
-        var first = wallet.SubmitProposal(id, price);
-        await held.Reached.Within("the first activation's hold write to be on its way");
-        var since = Stopwatch.StartNew();
+        var (freelancer, key, job, wallet, price, held, first, since) = await FirstHoldWriteHeld(id);
         var stale = await RecordOf(job, freelancer);
         Assert.True(stale.AwaitingWallet);
 
@@ -150,14 +156,7 @@ public sealed class FenceTests(FenceClusterFixture fx, ITestOutputHelper output)
     public async Task A_fence_write_that_meets_the_earlier_activations_landed_write_fails_on_its_version_and_abandons_nothing()
     {
         const string id = "fence-landed";
-        var freelancer = id + "-f";
-        var key = "freelancer:" + freelancer;
-        var (job, wallet, price) = await Setup(id);
-
-        var held = C.StorageFaults.HoldWrite("wallet", key);
-        var first = wallet.SubmitProposal(id, price);
-        await held.Reached.Within("the first activation's hold write to be on its way");
-        var since = Stopwatch.StartNew();
+        var (freelancer, key, job, wallet, price, held, first, since) = await FirstHoldWriteHeld(id);
         Assert.True(C.Cluster.TryGetGrainContext(wallet.GetGrainId(), out var firstActivation));
         var record = await RecordOf(job, freelancer);
 
