@@ -198,8 +198,8 @@ public sealed class Job(JobState state)
     }
 
     /// <summary>
-    /// A client cancels an open job without hiring, or the marketplace removes a job: every
-    /// proposal not withdrawn is owed a refund. Cancelling again changes nothing.
+    /// A client cancels an open job without hiring, or the marketplace removes a job: the proposals the refund rule names
+    /// (<see cref="RefundRule"/>) are owed a refund. Cancelling again changes nothing.
     /// </summary>
     public bool Cancel(CancelReason reason, DateTimeOffset now)
     {
@@ -208,17 +208,12 @@ public sealed class Job(JobState state)
         state.Status = reason == CancelReason.ClientCancelled ? JobStatus.Cancelled : JobStatus.Removed;
         state.CancelReason = reason;
         state.ClosedAt = now;
-        foreach (var proposal in state.Proposals.Values) proposal.RefundOwed = proposal.Status != ProposalStatus.Withdrawn;
+        foreach (var proposal in state.Proposals.Values) proposal.RefundOwed = RefundRule.IsOwed(proposal);
         return true;
     }
 
-    public IReadOnlyList<RefundOwed> RefundsOwed() =>
-        state.Status is not (JobStatus.Cancelled or JobStatus.Removed)
-            ? []
-            : state.Proposals.Values
-                .Where(p => p.RefundOwed && p.RefundedAt is null)
-                .Select(p => new RefundOwed(state.JobId, p.FreelancerId, p.Charged, state.ClosedAt!.Value, p.HoldId, p.AwaitingWallet, p.SubmittedAt))
-                .ToList();
+    /// <summary>The refunds still owed (<see cref="RefundRule.Owed"/>).</summary>
+    public IReadOnlyList<RefundOwed> RefundsOwed() => RefundRule.Owed(state);
 
     public bool MarkRefunded(string freelancerId, DateTimeOffset now)
     {

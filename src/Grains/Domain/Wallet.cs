@@ -221,6 +221,12 @@ public sealed class Wallet(WalletState state, WalletRules rules)
 
     public Hold? FindHold(string jobId) => state.Holds.FirstOrDefault(h => h.JobId == jobId);
 
+    /// <summary>The holds to settle with their jobs now: those expired, or (<paramref name="everyHold"/>, on activation) every
+    /// stored hold, since each belongs to an earlier activation whose submission is over. So a wallet that died after both
+    /// writes, before its capture was stored, shows the capture from its next read on, as it answered.</summary>
+    public IReadOnlyList<Hold> HoldsToSettle(DateTimeOffset now, bool everyHold) =>
+        state.Holds.Where(h => everyHold || h.ExpiresAt <= now).ToList();
+
     /// <summary>Reserves <paramref name="amount"/> Connects for a proposal to <paramref name="jobId"/>,
     /// soonest-expiring first. Returns null when the available Connects do not cover it.</summary>
     /// <param name="tag">Makes the hold id unique beyond this state: a hold whose write failed leaves the stored hold

@@ -7,7 +7,7 @@ namespace Connects.Grains;
 /// Cancels or removes a job and delivers the refunds it owes, one wallet at a time. Each refund is
 /// applied once by the wallet (keyed by job) and then marked on the job, so a delivery cut short by
 /// a failure is finished by the next one: the cancel call's retry or the job's reminder. A provisional
-/// record whose wallet never paid is dropped from the job instead.
+/// record whose wallet never paid is dropped from the job by that wallet instead (<see cref="RefundRule"/>).
 /// </summary>
 public sealed class CancellationGrain : Grain, ICancellationGrain
 {
@@ -24,23 +24,24 @@ public sealed class CancellationGrain : Grain, ICancellationGrain
     public async Task<int> DeliverRefunds()
     {
         var delivered = 0;
-        var contradicted = new List<string>();
+        var failed = new List<Exception>();
         foreach (var refund in await Job.GetRefundsOwed())
         {
-            var made = await GrainFactory.Wallet(refund.FreelancerId).Refund(refund);
-            if (made.Outcome == RefundOutcome.NeverPaid)
+            try
             {
-                // A provisional record whose wallet never took its Connects: nothing to give back, the record goes.
-                if (await Job.AbandonProposal(refund.FreelancerId, refund.HoldId) == AbandonOutcome.Stands) contradicted.Add(refund.FreelancerId);
-                continue;
+                // NeverPaid: a provisional record whose wallet never took its Connects; the wallet had the job drop it.
+                if ((await GrainFactory.Wallet(refund.FreelancerId).Refund(refund)).Outcome == RefundOutcome.NeverPaid) continue;
+                await Job.MarkRefunded(refund.FreelancerId);
+                delivered++;
             }
-            await Job.MarkRefunded(refund.FreelancerId);
-            delivered++;
+            catch (Exception ex)
+            {
+                // A refund that cannot be delivered now does not hold up the others; it is delivered next time.
+                failed.Add(ex);
+            }
         }
-        // Cannot happen (a record stands only once its wallet vouched, which it does only for a hold it wrote): say so loudly,
-        // after the other refunds went out.
-        if (contradicted.Count > 0)
-            throw new InvalidOperationException($"Job {JobId} keeps proposals whose wallets say they never paid: {string.Join(", ", contradicted)}.");
+        // The first failure, as it was thrown (a timeout stays a timeout for the caller's retry).
+        if (failed.Count > 0) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed[0]);
         return delivered;
     }
 

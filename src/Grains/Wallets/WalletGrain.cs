@@ -3,7 +3,6 @@ using Connects.Domain;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Storage;
 
 namespace Connects.Grains;
 
@@ -21,7 +20,6 @@ public sealed partial class WalletGrain(
     ILogger<WalletGrain> logger) : Grain, IWalletGrain, IRemindable
 {
     public const string RefreshReminder = "monthly-refresh";
-    private const int MaxPriceRetries = 3;
     private IGrainTimer? _holdTimer;
     private IGrainTimer? _flushTimer;
     private long _durableSequence;
@@ -36,7 +34,6 @@ public sealed partial class WalletGrain(
     /// idle wallet carries none (it counts in the heap per idle wallet, docs/performance.md).</summary>
     private string? _holdTag;
 
-    private string HoldTag => _holdTag ??= Guid.NewGuid().ToString("N")[..12];
 
     private string FreelancerId => GrainKeys.IdOf(this);
     private Wallet Wallet => new(stored.State, rules.Value);
@@ -116,224 +113,24 @@ public sealed partial class WalletGrain(
 
     public async Task<SubmissionResult> SubmitProposal(string jobId, int expectedConnects)
     {
-        var result = await Submit(jobId, expectedConnects);
+        var result = stored.State.IsOpen
+            ? await Protocol(await CatchUp()).Submit(jobId, expectedConnects)
+            : new SubmissionResult(SubmissionOutcome.WalletNotFound);
         if (result.Outcome == SubmissionOutcome.Submitted) metrics.Submitted();
         else if (result.Outcome != SubmissionOutcome.AlreadySubmitted) metrics.Refused(result.Outcome);
         return result;
     }
 
-    private async Task<SubmissionResult> Submit(string jobId, int expectedConnects)
-    {
-        if (!stored.State.IsOpen) return new SubmissionResult(SubmissionOutcome.WalletNotFound);
-        var wallet = await CatchUp();
-        var job = GrainFactory.Job(jobId);
-
-        // A retry after the job recorded a proposal: finish what that attempt started, unless it never paid.
-        if (await job.GetProposal(FreelancerId) is { } existing && await Existing(wallet, job, jobId, existing) is { } answered)
-            return answered;
-
-        // A hold left by an earlier attempt whose record may still reach the job (a request that timed out can be
-        // delivered late): the job decides it now, as it does for an expired hold, so the wallet never gives back
-        // Connects the job could still take. Every hold below is then this attempt's own.
-        if (wallet.FindHold(jobId) is { } leftover)
-        {
-            if (await job.ResolveHold(FreelancerId, leftover.HoldId) is { } earlier)
-            {
-                await Settle(wallet, leftover, earlier);
-                return AlreadySubmitted(earlier, wallet);
-            }
-            await ReleaseAndSave(wallet, leftover);
-        }
-
-        for (var attempt = 0; attempt < MaxPriceRetries; attempt++)
-        {
-            var quote = await job.Quote();
-            if (!quote.Posted) return new SubmissionResult(SubmissionOutcome.JobNotFound);
-            if (quote.Status != JobStatus.Open) return new SubmissionResult(SubmissionOutcome.JobNotOpen, JobStatus: quote.Status);
-            var price = quote.Price!.Connects;
-            if (price > expectedConnects) return new SubmissionResult(SubmissionOutcome.PriceChanged, ConnectsRequired: price);
-
-            var hold = wallet.Reserve(jobId, price, Now, HoldTag);
-            if (hold is null)
-                return new SubmissionResult(SubmissionOutcome.InsufficientConnects, ConnectsRequired: price,
-                    Balance: wallet.Balance, Available: wallet.Available, NextRefreshAt: wallet.CurrentCycle.End);
-
-            // One durable write on the critical path: the hold's write and the job's record run at once. The job's record
-            // is provisional until this wallet vouches that the hold is durable; every way this can break is settled below,
-            // by a retry, or by the job asking this wallet (see docs/design.md, "one durable write on the critical path").
-            var holding = Save(wallet);
-            var recording = job.RecordProposal(FreelancerId, hold.HoldId, hold.Slices);
-            try
-            {
-                await Task.WhenAll(holding, recording);
-            }
-            catch
-            {
-                // Each outcome is looked at below.
-            }
-
-            if (!holding.IsCompletedSuccessfully)
-            {
-                // The hold may or may not be stored. The job drops a provisional record made with it and aborts it for good,
-                // so neither a stored copy of the hold nor a late record can take Connects. This activation is going away.
-                await AbandonAfterFailedHold(job, hold, recording);
-                await holding;
-            }
-            if (!recording.IsCompletedSuccessfully)
-            {
-                // Unknown whether the job recorded it: keep the (durable) hold; it is resolved with the job when it expires,
-                // by the caller's retry, or when the job asks about its provisional record, whichever comes first.
-                ScheduleHoldResolution();
-                await recording;
-            }
-
-            var recorded = recording.Result;
-            switch (recorded.Outcome)
-            {
-                case RecordOutcome.Recorded or RecordOutcome.AlreadyRecorded when recorded.Proposal!.HoldId == hold.HoldId:
-                    // Decided: the hold and the job's record are durable, so the capture need not be. It is made in memory
-                    // (every read answers from memory) and written with the next write or the flush; if this activation dies
-                    // first, the stored hold is settled with the job like an expired one: captured, because recorded.
-                    wallet.Capture(hold.HoldId, recorded.Proposal.ConnectsCharged, Now);
-                    DeferSave();
-                    job.Vouch(FreelancerId, hold.HoldId).Ignore();
-                    return new SubmissionResult(
-                        recorded.Outcome == RecordOutcome.Recorded ? SubmissionOutcome.Submitted : SubmissionOutcome.AlreadySubmitted,
-                        recorded.Proposal.ConnectsCharged, wallet.Balance);
-                case RecordOutcome.AlreadyRecorded:
-                    // An earlier attempt's record reached the job first (delivered late): this hold is not needed.
-                    await ReleaseAndSave(wallet, hold);
-                    if (await Existing(wallet, job, jobId, recorded.Proposal!) is { } earlier) return earlier;
-                    continue;
-                case RecordOutcome.PriceAboveHold or RecordOutcome.HoldAborted:
-                    await ReleaseAndSave(wallet, hold);
-                    continue;
-                case RecordOutcome.JobNotOpen:
-                    await ReleaseAndSave(wallet, hold);
-                    return new SubmissionResult(SubmissionOutcome.JobNotOpen);
-                default:
-                    await ReleaseAndSave(wallet, hold);
-                    return new SubmissionResult(SubmissionOutcome.JobNotFound);
-            }
-        }
-        var latest = await job.Quote();
-        return new SubmissionResult(SubmissionOutcome.PriceChanged, ConnectsRequired: latest.Price?.Connects ?? 0);
-    }
-
-    /// <summary>
-    /// The job already has a proposal of this freelancer. Vouched, it stands: finish it. Provisional, it stands only if this
-    /// wallet holds its hold (the job makes it stand, then the wallet captures) or paid it; otherwise its hold's write failed:
-    /// the job abandons it and this returns null, so the submission goes on afresh.
-    /// </summary>
-    private async Task<SubmissionResult?> Existing(Wallet wallet, IJobGrain job, string jobId, Proposal existing)
-    {
-        var leftover = wallet.FindHold(jobId);
-        if (!existing.AwaitingWallet)
-        {
-            if (leftover is not null) await Settle(wallet, leftover, existing);
-            return AlreadySubmitted(existing, wallet);
-        }
-        if (leftover?.HoldId == existing.HoldId)
-        {
-            if (await job.ResolveHold(FreelancerId, leftover.HoldId) is { } recorded)
-            {
-                await Settle(wallet, leftover, recorded);
-                return AlreadySubmitted(recorded, wallet);
-            }
-            await ReleaseAndSave(wallet, leftover);
-            return null;
-        }
-        if (await HoldsOrPaid(wallet, jobId, existing.HoldId, () => Task.FromResult<DateTimeOffset?>(existing.SubmittedAt)))
-        {
-            job.Vouch(FreelancerId, existing.HoldId).Ignore();
-            return AlreadySubmitted(existing, wallet);
-        }
-        await AbandonUnpaid(job, existing.HoldId);
-        return null;
-    }
-
-    /// <summary>
-    /// This wallet neither holds nor paid <paramref name="holdId"/>, which a provisional record of the job names. A write
-    /// first: a dead activation's write of that hold, still on its way, then fails on its stale ETag (or landed before, and
-    /// this write fails instead), so "never paid" stays true. Then the job drops the record and aborts the hold for good.
-    /// </summary>
-    private async Task AbandonUnpaid(IJobGrain job, string holdId)
-    {
-        await Save(Wallet);
-        if (await job.AbandonProposal(FreelancerId, holdId) == AbandonOutcome.Stands)
-            throw new InvalidOperationException($"Job {job.GetPrimaryKeyString()} keeps a proposal with hold {holdId}, which wallet {FreelancerId} never paid.");
-    }
-
-    private async Task AbandonAfterFailedHold(IJobGrain job, Hold hold, Task<RecordResult> recording)
-    {
-        if (recording.IsCompletedSuccessfully && recording.Result.Proposal?.HoldId != hold.HoldId) return; // nothing recorded with it
-        try
-        {
-            await job.AbandonProposal(FreelancerId, hold.HoldId);
-        }
-        catch (Exception ex)
-        {
-            // The caller's retry, or the job asking about its provisional record, settles it.
-            LogAbandonFailed(logger, ex, FreelancerId, hold.HoldId);
-        }
-    }
-
-    private static SubmissionResult AlreadySubmitted(Proposal proposal, Wallet wallet) =>
-        new(SubmissionOutcome.AlreadySubmitted, proposal.ConnectsCharged, wallet.Balance);
-
     public async Task<RefundResult> Refund(RefundOwed refund)
     {
         var wallet = await RequireOpen();
         // A refund is applied after its job was cancelled: only the receipt books from then on can hold its receipt.
-        if (await FindReceipt(wallet, ReceiptKeys.Refund(refund.JobId), refund.CancelledAt) is not null)
-            return new RefundResult(RefundOutcome.AlreadyRefunded);
-
-        // Give back only what was taken. The record's hold still held here (its capture was cut short) is captured first;
-        // a provisional record's is made to stand by the job before that, as for any hold it decides.
-        var job = GrainFactory.Job(refund.JobId);
-        if (wallet.FindHold(refund.JobId) is { } hold && hold.HoldId == refund.HoldId)
-        {
-            if (refund.AwaitingWallet && await job.ResolveHold(FreelancerId, hold.HoldId) is null)
-            {
-                await ReleaseAndSave(wallet, hold);
-                return new RefundResult(RefundOutcome.NeverPaid);
-            }
-            wallet.Capture(hold.HoldId, refund.Amount, Now);
-        }
-        else if (refund.AwaitingWallet && !await HoldsOrPaid(wallet, refund.JobId, refund.HoldId, () => Task.FromResult(refund.SubmittedAt)))
-        {
-            // Never paid (its hold's write failed): after a write that fences out a late one, say so; the job drops the record.
-            await Save(wallet);
-            return new RefundResult(RefundOutcome.NeverPaid);
-        }
-        var amount = wallet.Refund(refund.JobId, refund.Slices, Now);
-        await Save(wallet);
-        return new RefundResult(RefundOutcome.Refunded, amount);
+        var before = await FindReceipt(wallet, ReceiptKeys.Refund(refund.JobId), refund.CancelledAt);
+        return await Protocol(wallet).Refund(refund, before);
     }
 
-    public async Task ConfirmProposal(string jobId, string holdId)
-    {
-        var job = GrainFactory.Job(jobId);
-        // No wallet, no hold was ever written: nothing to fence.
-        if (!stored.State.IsOpen)
-        {
-            await job.AbandonProposal(FreelancerId, holdId);
-            return;
-        }
-        var wallet = await CatchUp();
-        if (wallet.FindHold(jobId) is { } hold && hold.HoldId == holdId)
-        {
-            if (await job.ResolveHold(FreelancerId, holdId) is { } recorded) await Settle(wallet, hold, recorded);
-            else await ReleaseAndSave(wallet, hold);
-            return;
-        }
-        if (await HoldsOrPaid(wallet, jobId, holdId, () => SubmittedAt(job, holdId)))
-        {
-            job.Vouch(FreelancerId, holdId).Ignore();
-            return;
-        }
-        await AbandonUnpaid(job, holdId);
-    }
+    public async Task ConfirmProposal(string jobId, string holdId) =>
+        await Protocol(stored.State.IsOpen ? await CatchUp() : Wallet).Confirm(jobId, holdId);
 
     public async Task<HistoryPage?> GetHistory(HistoryQuery query)
     {
@@ -397,62 +194,23 @@ public sealed partial class WalletGrain(
         }
     }
 
-    /// <summary>Whether this wallet holds or paid a hold: from its state, else from the receipt books that may hold the paid
-    /// receipt, those from the proposal's submission on (<paramref name="submittedAt"/>, asked only then; null: the
-    /// idempotency window's).</summary>
-    private async Task<bool> HoldsOrPaid(Wallet wallet, string jobId, string holdId, Func<Task<DateTimeOffset?>> submittedAt)
-    {
-        if (wallet.HoldsOrPaid(jobId, holdId)) return true;
-        if (wallet.TryFindReceipt(ReceiptKeys.Paid(jobId), out _)) return false;
-        return wallet.HoldsOrPaid(jobId, holdId, await FindArchived(wallet, ReceiptKeys.Paid(jobId), await submittedAt()));
-    }
-
-    /// <summary>When the job's record made with <paramref name="holdId"/> was submitted; null if the job has no such record
-    /// (then no payment of that hold can stand either).</summary>
-    private async Task<DateTimeOffset?> SubmittedAt(IJobGrain job, string holdId) =>
-        await job.GetProposal(FreelancerId) is { } proposal && proposal.HoldId == holdId ? proposal.SubmittedAt : null;
+    /// <summary>The proposal protocol over <paramref name="wallet"/>, carried out by this activation.</summary>
+    private ProposalProtocol Protocol(Wallet wallet) =>
+        new(wallet, new Activation(this, wallet), jobId => new ProposalJob(GrainFactory.Job(jobId), jobId, FreelancerId));
 
     private async Task<Wallet> RequireOpen() =>
         stored.State.IsOpen
             ? await CatchUp()
             : throw new ConnectsRuleException(Rules.WalletNotOpen, $"Freelancer {FreelancerId} has no wallet.");
 
-    /// <summary>Brings the wallet up to now: resolves expired holds (or every hold) with their jobs, applies cycles and expiries.</summary>
+    /// <summary>Brings the wallet up to now: settles expired holds (or every hold) with their jobs, applies cycles and expiries.</summary>
     private async Task<Wallet> CatchUp(bool settleEveryHold = false)
     {
         var wallet = Wallet;
-        var changed = false;
-        foreach (var hold in stored.State.Holds.Where(h => settleEveryHold || h.ExpiresAt <= Now).ToList())
-        {
-            try
-            {
-                var recorded = await GrainFactory.Job(hold.JobId).ResolveHold(FreelancerId, hold.HoldId);
-                if (recorded is not null) wallet.Capture(hold.HoldId, recorded.ConnectsCharged, Now);
-                else wallet.Release(hold.HoldId, Now);
-                changed = true;
-            }
-            catch (Exception ex) when (ex is not InconsistentStateException)
-            {
-                LogHoldUnresolved(logger, ex, FreelancerId, hold.HoldId);
-                ScheduleHoldResolution();
-            }
-        }
+        var changed = stored.State.Holds.Count > 0 && await Protocol(wallet).SettleHolds(settleEveryHold);
         changed |= wallet.Advance(Now);
         if (changed) await Save(wallet);
         return wallet;
-    }
-
-    private async Task Settle(Wallet wallet, Hold hold, Proposal recorded)
-    {
-        if (recorded.HoldId == hold.HoldId) wallet.Capture(hold.HoldId, recorded.ConnectsCharged, Now);
-        else wallet.Release(hold.HoldId, Now);
-        await Save(wallet);
-    }
-
-    private async Task ReleaseAndSave(Wallet wallet, Hold hold)
-    {
-        wallet.Release(hold.HoldId, Now);
-        await Save(wallet);
     }
 
     /// <summary>
@@ -523,15 +281,26 @@ public sealed partial class WalletGrain(
         }, due < TimeSpan.Zero ? TimeSpan.Zero : due, period);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} could not have its job abandon hold {HoldId} after the hold's write failed")]
-    private static partial void LogAbandonFailed(ILogger logger, Exception ex, string freelancerId, string holdId);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} could not write its deferred changes; stored holds are settled with their jobs")]
     private static partial void LogFlushFailed(ILogger logger, Exception ex, string freelancerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} moved its old receipt book to books per year but could not clear it; it is not read again")]
     private static partial void LogLegacyBookNotCleared(ILogger logger, Exception ex, string freelancerId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} could not resolve hold {HoldId} with its job yet")]
-    private static partial void LogHoldUnresolved(ILogger logger, Exception ex, string freelancerId, string holdId);
+    private void Deferred(string what, Exception error) => LogDeferred(logger, error, FreelancerId, what);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} put off {What}; it is settled later")]
+    private static partial void LogDeferred(ILogger logger, Exception ex, string freelancerId, string what);
+
+    /// <summary>This activation, as the proposal protocol uses it.</summary>
+    private sealed class Activation(WalletGrain grain, Wallet wallet) : IWalletActivation
+    {
+        public DateTimeOffset Now => grain.Now;
+        public string HoldTag => grain._holdTag ??= Guid.NewGuid().ToString("N")[..12];
+        public Task Save() => grain.Save(wallet);
+        public void SaveSoon() => grain.DeferSave();
+        public void ResolveHoldsLater() => grain.ScheduleHoldResolution();
+        public Task<Receipt?> FindArchivedReceipt(string key, DateTimeOffset? appliedFrom) => grain.FindArchived(wallet, key, appliedFrom);
+        public void Deferred(string what, Exception error) => grain.Deferred(what, error);
+    }
 }
