@@ -1,3 +1,4 @@
+using Connects.Contracts;
 using System.Text;
 using Connects.Domain;
 using CsCheck;
@@ -393,71 +394,80 @@ internal sealed class DomainWorld
     }
 
     /// <summary>The wallet grain's lookup: the wallet's receipts, else the books the wallet names for it, newest first.</summary>
-    private Receipt? FindReceipt(int w, string key, DateTimeOffset? appliedFrom = null)
+    public Receipt? FindArchived(int w, string key, DateTimeOffset? appliedFrom)
     {
-        if (Wallets[w].TryFindReceipt(key, out var receipt)) return receipt;
         foreach (var year in Wallets[w].ReceiptBooksToRead(appliedFrom))
             if (_receiptBooks[w].GetValueOrDefault(year)?.GetValueOrDefault(key) is { } archived) return archived;
         return null;
     }
 
-    private int Price(JobRecord job, int applications)
+    /// <summary>The wallet's receipts, else <see cref="FindArchived"/>.</summary>
+    public Receipt? FindReceipt(int w, string key, DateTimeOffset? appliedFrom = null) =>
+        Wallets[w].TryFindReceipt(key, out var receipt) ? receipt : FindArchived(w, key, appliedFrom);
+
+    private ConnectPrice Price(JobRecord job, int applications)
     {
         var openJobs = _slots.Count(j => j.Category == job.Category && j.Status == JobStatus.Open);
-        var price = ConnectPricing.Quote(job.Job.State.Terms, new CategoryDemand(job.Category, applications, openJobs, Now), Pricing).Connects;
-        Require(price >= Pricing.MinConnects && price <= Pricing.MaxConnects, $"price {price} is outside the configured range");
+        var price = ConnectPricing.Quote(job.Job.State.Terms, new CategoryDemand(job.Category, applications, openJobs, Now), Pricing);
+        Require(price.Connects >= Pricing.MinConnects && price.Connects <= Pricing.MaxConnects, $"price {price.Connects} is outside the configured range");
         return price;
     }
 
-    /// <summary>The wallet protocol of a submission: hold, record on the job, capture or release.</summary>
+    /// <summary>The real proposal protocol (<see cref="ProposalProtocol"/>) over wallet <paramref name="w"/>, with this
+    /// world's jobs and receipt books; every write lands (the fault-injecting runs are <see cref="ProtocolPropertyTests"/>).</summary>
+    private ProposalProtocol Protocol(int w, Func<string, IProposalJob>? jobs = null) =>
+        new(Wallets[w], new WorldActivation(this, w), jobs ?? (id => new WorldJob(this, Jobs.Single(j => j.Id == id), Fid(w), null, null)));
+
+    /// <summary>A submission through the real protocol: the job quotes <see cref="SubmitOp.ShownApps"/>'s price and records at
+    /// <see cref="SubmitOp.RecordApps"/>'s, so the price can move between the quote and the record.</summary>
     private string Submit(SubmitOp s)
     {
         if (Ready(s.W) is not { } wallet) return "no-wallet";
         var job = _slots[s.J];
         var fid = Fid(s.W);
-        if (job.Job.FindProposal(fid) is not null)
-        {
-            Require(job.Proposals.ContainsKey(s.W), "the job has a proposal the model does not know");
-            return "already-submitted";
-        }
-        Require(!job.Proposals.ContainsKey(s.W), "the model has a proposal the job does not know");
+        var known = job.Proposals.GetValueOrDefault(s.W);
+        Require((job.Job.FindProposal(fid) is not null) == (known is not null), "the job and the model disagree on a proposal");
 
         var shown = Price(job, s.ShownApps);
-        var (balance, available) = (wallet.Balance, wallet.Available);
-        var hold = wallet.Reserve(job.Id, shown, Now);
-        if (hold is null)
-        {
-            Require(available < shown, $"a hold of {shown} was refused with {available} available");
-            Require(wallet.Balance == balance && wallet.Available == available && wallet.Held == 0, "a refused hold changed the wallet");
-            return "insufficient";
-        }
-        Require(available >= shown && hold.Amount == shown, $"hold of {hold.Amount} for a price of {shown} with {available} available");
-        Require(wallet.Balance == balance && wallet.Held == shown && wallet.Available == available - shown, "a hold moves Connects from available to held");
-        RequireSoonestFirst(wallet, hold);
-
         var current = s.RecordApps < 0 ? shown : Price(job, s.RecordApps);
-        var expected = job.Status != JobStatus.Open ? RecordOutcome.JobNotOpen
-            : current > shown ? RecordOutcome.PriceAboveHold
-            : RecordOutcome.Recorded;
-        var result = job.Job.Record(fid, hold.HoldId, hold.Slices, current, Now);
-        Require(result.Outcome == expected, $"record answered {result.Outcome}, expected {expected}");
-        if (result.Outcome != RecordOutcome.Recorded)
+        var (balance, available) = (wallet.Balance, wallet.Available);
+        var counterpart = new WorldJob(this, job, fid, shown, current);
+        var result = Protocol(s.W, _ => counterpart).Submit(job.Id, shown.Connects).GetAwaiter().GetResult();
+        Require(wallet.Held == 0, "a submission left a hold");
+
+        var expected = known is not null ? SubmissionOutcome.AlreadySubmitted
+            : job.Status != JobStatus.Open ? SubmissionOutcome.JobNotOpen
+            : available < shown.Connects ? SubmissionOutcome.InsufficientConnects
+            : current.Connects > shown.Connects ? SubmissionOutcome.PriceChanged
+            : SubmissionOutcome.Submitted;
+        Require(result.Outcome == expected, $"the submission answered {result.Outcome}, expected {expected}");
+        switch (result.Outcome)
         {
-            wallet.Release(hold.HoldId, Now);
-            Require(wallet.Balance == balance && wallet.Available == available, "a released hold returns every Connect");
-            return "refused-" + result.Outcome;
+            case SubmissionOutcome.Submitted:
+                var proposal = job.Job.FindProposal(fid)!;
+                Require(proposal.ConnectsCharged == current.Connects && result.ConnectsCharged == current.Connects && !proposal.AwaitingWallet,
+                    $"charged {proposal.ConnectsCharged} (answered {result.ConnectsCharged}, vouched: {!proposal.AwaitingWallet}); shown {shown.Connects}, current {current.Connects}");
+                Require(wallet.Balance == balance - current.Connects && wallet.Available == available - current.Connects && result.Balance == wallet.Balance,
+                    "a capture spends exactly the price charged");
+                Require(counterpart.Held is { } held && held.Amount == shown.Connects, "the hold covers the price shown");
+                job.Proposals[s.W] = new ModelProposal { Charged = current.Connects };
+                return "submitted";
+            case SubmissionOutcome.AlreadySubmitted:
+                Require(result.ConnectsCharged == known!.Charged, $"a repeated submission answered {result.ConnectsCharged}, charged {known.Charged}");
+                break;
+            case SubmissionOutcome.InsufficientConnects:
+                Require(result.ConnectsRequired == shown.Connects && result.Available == available, $"insufficient: {result}");
+                break;
+            case SubmissionOutcome.PriceChanged:
+                Require(result.ConnectsRequired == current.Connects, $"the price moved to {current.Connects}, answered {result.ConnectsRequired}");
+                break;
         }
-        var proposal = result.Proposal!;
-        Require(proposal.ConnectsCharged == current && current <= shown, $"charged {proposal.ConnectsCharged}; shown {shown}, current {current}");
-        var taken = wallet.Capture(hold.HoldId, proposal.ConnectsCharged, Now);
-        Require(taken.SequenceEqual(proposal.Charged), "the wallet spent other slices than the job remembers");
-        Require(wallet.Balance == balance - current && wallet.Available == available - current, "a capture spends exactly the price charged");
-        job.Proposals[s.W] = new ModelProposal { Charged = current };
-        return "submitted";
+        Require(wallet.Balance == balance && wallet.Available == available, $"a submission answered {result.Outcome} and changed the wallet");
+        return "refused-" + result.Outcome;
     }
 
     /// <summary>Spending takes the Connects that expire soonest first: nothing left expires before what was held.</summary>
-    private static void RequireSoonestFirst(Wallet wallet, Hold hold)
+    public static void RequireSoonestFirst(Wallet wallet, Hold hold)
     {
         var latestHeld = hold.Slices.Select(s => s.ExpiresAt).Aggregate((a, b) => Slices.CompareExpiry(a, b) >= 0 ? a : b);
         foreach (var bucket in wallet.State.Buckets.Where(b => b.Amount > 0))
@@ -546,17 +556,18 @@ internal sealed class DomainWorld
                 $"the job owes {refund.FreelancerId} {refund.Amount}; the model says owed={model.Owed}, marked={model.Marked}, charged {model.Charged}");
             if (i == crashAt && !afterWallet) return;
             var wallet = Ready(w) ?? throw new PropertyViolation($"refund owed to {refund.FreelancerId}, whose wallet is not open");
-            if (!HasRefundReceipt(w, refund))
+            var before = wallet.Balance;
+            var made = Protocol(w).Refund(refund, FindReceipt(w, ReceiptKeys.Refund(refund.JobId), refund.CancelledAt)).GetAwaiter().GetResult();
+            if (made.Outcome == RefundOutcome.Refunded)
             {
                 Require(!model.Applied, $"{refund.FreelancerId} is refunded a second time for {job.Id}");
-                var before = wallet.Balance;
-                var amount = wallet.Refund(refund.JobId, refund.Slices, Now);
                 var surviving = refund.Slices.Where(s => s.ExpiresAt is null || s.ExpiresAt > Now).Sum(s => s.Amount);
-                Require(amount == model.Charged && wallet.Balance == before + surviving,
-                    $"refund of {amount} (charged {model.Charged}) moved the balance {before} -> {wallet.Balance}, expected +{surviving}");
+                Require(made.Connects == model.Charged && wallet.Balance == before + surviving,
+                    $"refund of {made.Connects} (charged {model.Charged}) moved the balance {before} -> {wallet.Balance}, expected +{surviving}");
                 model.Applied = true;
             }
-            else Require(model.Applied, $"{refund.FreelancerId} has a refund receipt for {job.Id} but was never refunded");
+            else Require(made.Outcome == RefundOutcome.AlreadyRefunded && model.Applied && wallet.Balance == before,
+                $"{refund.FreelancerId}'s refund for {job.Id} answered {made.Outcome}; applied before: {model.Applied}");
             if (i == crashAt) return;
             Require(job.Job.MarkRefunded(refund.FreelancerId, Now), "marking a refund changed nothing");
             model.Marked = true;
@@ -564,9 +575,6 @@ internal sealed class DomainWorld
         }
         job.DeliveryIncomplete = false;
     }
-
-    /// <summary>The wallet grain's check: the wallet's receipts, and the receipt books from the job's cancellation on.</summary>
-    private bool HasRefundReceipt(int w, RefundOwed refund) => FindReceipt(w, ReceiptKeys.Refund(refund.JobId), refund.CancelledAt) is not null;
 
     /// <summary>The eager world's save: closed cycles go to statements (written once), their receipts to the book.</summary>
     private void Archive(int w)
@@ -771,4 +779,46 @@ internal sealed class DomainWorld
         }
         return "nowhere";
     }
+}
+
+/// <summary>A wallet of the domain world as the protocol's activation: writes land at once, the receipt books are the world's.</summary>
+internal sealed class WorldActivation(DomainWorld world, int w) : IWalletActivation
+{
+    public DateTimeOffset Now => world.Now;
+    public string HoldTag => "a";
+    public Task Save() => Task.CompletedTask;
+    public void SaveSoon() { }
+    public void ResolveHoldsLater() { }
+    public Task<Receipt?> FindArchivedReceipt(string key, DateTimeOffset? appliedFrom) => Task.FromResult(world.FindArchived(w, key, appliedFrom));
+    public void Deferred(string what, Exception error) => throw new PropertyViolation($"the protocol put off {what}", error);
+}
+
+/// <summary>A job of the domain world as the protocol asks it. It quotes <c>shown</c> until a record is tried, then
+/// <c>current</c> (the demand moved); without them, the world's demand now.</summary>
+internal sealed class WorldJob(DomainWorld world, JobRecord job, string freelancerId, ConnectPrice? shown, ConnectPrice? current) : IProposalJob
+{
+    private bool _recordTried;
+    /// <summary>The hold the job was last asked to record with.</summary>
+    public Hold? Held { get; private set; }
+    public string JobId => job.Id;
+    public Task<Proposal?> GetProposal() => Task.FromResult(job.Job.FindProposal(freelancerId));
+    public Task<JobQuote> Quote() => Task.FromResult(new JobQuote(true, job.Job.State.Status, (_recordTried ? current : shown) ?? shown!));
+
+    public Task<RecordResult> Record(Hold hold)
+    {
+        Held = hold;
+        DomainWorld.RequireSoonestFirst(world.Wallets.Single(w => w.State.FreelancerId == freelancerId), hold);
+        _recordTried = true;
+        return Task.FromResult(job.Job.Record(freelancerId, hold.HoldId, hold.Slices, current!.Connects, world.Now));
+    }
+
+    public Task<Proposal?> ResolveHold(string holdId)
+    {
+        var (recorded, _) = job.Job.ResolveHold(freelancerId, holdId);
+        if (recorded is not null) job.Job.Vouch(freelancerId, holdId);
+        return Task.FromResult(recorded);
+    }
+
+    public void Vouch(string holdId) => job.Job.Vouch(freelancerId, holdId);
+    public Task<AbandonOutcome> Abandon(string holdId) => Task.FromResult(job.Job.Abandon(freelancerId, holdId));
 }
