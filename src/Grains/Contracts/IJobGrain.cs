@@ -8,8 +8,9 @@ public interface IJobGrain : IGrainWithStringKey
 {
     [Alias("Post")] Task<JobPosted> Post(JobPosting posting);
     [Alias("GetJob")] Task<JobView?> GetJob();
-    [Alias("Quote")] Task<JobQuote> Quote();
-    [Alias("GetProposal")] Task<Proposal?> GetProposal(string freelancerId);
+    /// <summary>The job's price now, and <paramref name="freelancerId"/>'s proposal if the job has one (durable): what a
+    /// submission needs before it holds Connects, in one call.</summary>
+    [Alias("Quote")] Task<JobQuote> Quote(string freelancerId);
     [Alias("RecordProposal")] Task<RecordResult> RecordProposal(string freelancerId, string holdId, IReadOnlyList<Slice> held);
     /// <summary>Decides a hold its wallet cannot settle alone (expired, left by an earlier attempt, behind a provisional
     /// record): the proposal recorded with it, made to stand for good (vouched, durably) before the answer; or null once
@@ -40,7 +41,11 @@ public sealed record JobPosting(
 public sealed record JobPosted([property: Id(0)] bool Created, [property: Id(1)] JobView Job);
 
 [GenerateSerializer, Immutable, Alias("Connects.JobQuote")]
-public sealed record JobQuote([property: Id(0)] bool Posted, [property: Id(1)] JobStatus Status, [property: Id(2)] ConnectPrice? Price);
+public sealed record JobQuote(
+    [property: Id(0)] bool Posted,
+    [property: Id(1)] JobStatus Status,
+    [property: Id(2)] ConnectPrice? Price,
+    [property: Id(3)] Proposal? Proposal = null);
 
 [GenerateSerializer, Immutable, Alias("Connects.RefundMade")]
 public sealed record RefundMade([property: Id(0)] string FreelancerId, [property: Id(1)] int Connects, [property: Id(2)] DateTimeOffset RefundedAt);

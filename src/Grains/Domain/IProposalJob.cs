@@ -7,10 +7,7 @@ public interface IProposalJob
 {
     string JobId { get; }
 
-    /// <summary>The job's record of this freelancer's proposal, once durable; null if none.</summary>
-    Task<Proposal?> GetProposal();
-
-    /// <summary>Whether the job is posted and open, and its price now.</summary>
+    /// <summary>Whether the job is posted and open, its price now, and its record of this freelancer's proposal (durable), if any.</summary>
     Task<JobQuote> Quote();
 
     /// <summary>Records the proposal backed by <paramref name="hold"/> (provisional until the wallet vouches).</summary>

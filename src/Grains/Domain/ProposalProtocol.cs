@@ -24,8 +24,10 @@ public sealed class ProposalProtocol(Wallet wallet, IWalletActivation activation
         if (!wallet.State.IsOpen) return new SubmissionResult(SubmissionOutcome.WalletNotFound);
         var job = jobs(jobId);
 
-        // A retry after the job recorded a proposal: finish what that attempt started, unless it never paid.
-        if (await job.GetProposal() is { } existing && await Stands(job, existing.HoldId, existing.ConnectsCharged, existing.AwaitingWallet, existing.SubmittedAt))
+        // One call gives the price and the job's record of this freelancer, if any: a retry after the job recorded a
+        // proposal finishes what that attempt started, unless it never paid.
+        var quote = await job.Quote();
+        if (quote.Proposal is { } existing && await Stands(job, existing.HoldId, existing.ConnectsCharged, existing.AwaitingWallet, existing.SubmittedAt))
             return AlreadySubmitted(existing.ConnectsCharged);
 
         // A hold left by an earlier attempt whose record may still reach the job (a request that timed out can be delivered
@@ -36,7 +38,8 @@ public sealed class ProposalProtocol(Wallet wallet, IWalletActivation activation
 
         for (var attempt = 0; attempt < maxPriceRetries; attempt++)
         {
-            var quote = await job.Quote();
+            // The first attempt holds at the price just quoted (the job checks it again when it records); a retry asks again.
+            if (attempt > 0 || quote.Proposal is not null) quote = await job.Quote();
             if (!quote.Posted) return new SubmissionResult(SubmissionOutcome.JobNotFound);
             if (quote.Status != JobStatus.Open) return new SubmissionResult(SubmissionOutcome.JobNotOpen, JobStatus: quote.Status);
             var price = quote.Price!.Connects;
@@ -249,7 +252,7 @@ public sealed class ProposalProtocol(Wallet wallet, IWalletActivation activation
     /// <summary>When the job's record made with <paramref name="holdId"/> was submitted; null if the job has no such record
     /// (then no payment of that hold can stand either).</summary>
     private static async Task<DateTimeOffset?> SubmittedAt(IProposalJob job, string holdId) =>
-        await job.GetProposal() is { } proposal && proposal.HoldId == holdId ? proposal.SubmittedAt : null;
+        (await job.Quote()).Proposal is { } proposal && proposal.HoldId == holdId ? proposal.SubmittedAt : null;
 
     private SubmissionResult AlreadySubmitted(int charged) => new(SubmissionOutcome.AlreadySubmitted, charged, wallet.Balance);
 }

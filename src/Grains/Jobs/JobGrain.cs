@@ -74,15 +74,12 @@ public sealed class JobGrain(
 
     public async Task<JobView?> GetJob() => State.IsPosted ? await View() : null;
 
-    public async Task<JobQuote> Quote() =>
-        State.IsPosted
-            ? new JobQuote(true, State.Status, await CurrentPrice())
-            : new JobQuote(false, JobStatus.Open, null);
-
-    public async Task<Proposal?> GetProposal(string freelancerId)
+    public async Task<JobQuote> Quote(string freelancerId)
     {
-        await Durable();
-        return Job.FindProposal(freelancerId);
+        await Durable(); // a proposal in the batch in flight is not answered before it is stored
+        return State.IsPosted
+            ? new JobQuote(true, State.Status, await CurrentPrice(), Job.FindProposal(freelancerId))
+            : new JobQuote(false, JobStatus.Open, null);
     }
 
     public async Task<RecordResult> RecordProposal(string freelancerId, string holdId, IReadOnlyList<Slice> held)

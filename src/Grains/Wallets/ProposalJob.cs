@@ -7,8 +7,7 @@ namespace Connects.Grains;
 internal sealed class ProposalJob(IJobGrain job, string jobId, string freelancerId) : IProposalJob
 {
     public string JobId => jobId;
-    public Task<Proposal?> GetProposal() => job.GetProposal(freelancerId);
-    public Task<JobQuote> Quote() => job.Quote();
+    public Task<JobQuote> Quote() => job.Quote(freelancerId);
     public Task<RecordResult> Record(Hold hold) => job.RecordProposal(freelancerId, hold.HoldId, hold.Slices);
     public Task<Proposal?> ResolveHold(string holdId) => job.ResolveHold(freelancerId, holdId);
     public void Vouch(string holdId) => job.Vouch(freelancerId, holdId).Ignore();

@@ -91,7 +91,7 @@ public sealed class FenceTests(FenceClusterFixture fx, ITestOutputHelper output)
     private async Task<Proposal> RecordOf(IJobGrain job, string freelancer)
     {
         Proposal? record = null;
-        await Eventually.Until(async () => (record = await job.GetProposal(freelancer)) is not null, "the job to record the proposal");
+        await Eventually.Until(async () => (record = await job.ProposalOf(freelancer)) is not null, "the job to record the proposal");
         return record!;
     }
 
@@ -115,7 +115,7 @@ public sealed class FenceTests(FenceClusterFixture fx, ITestOutputHelper output)
         var retry = await wallet.SubmitProposal(id, price);
         Assert.Equal((SubmissionOutcome.Submitted, price, 70 - price), (retry.Outcome, retry.ConnectsCharged, retry.Balance));
         Assert.True((await wallet.Purchase(id + "-pay", 10)).Created);
-        var proposal = (await job.GetProposal(freelancer))!;
+        var proposal = (await job.ProposalOf(freelancer))!;
         Assert.NotEqual(stale.HoldId, proposal.HoldId);
         Assert.False(first.IsCompleted, "the first activation is still in its submission, its hold write held");
 
@@ -140,7 +140,7 @@ public sealed class FenceTests(FenceClusterFixture fx, ITestOutputHelper output)
         Assert.Equal((ReceiptKeys.Paid(id), -price), (spend.Reference, spend.Amount));
         Assert.Equal(10, Assert.Single(entries, e => e.Kind == LedgerKind.Purchase).Amount);
         await wallet.AssertConserved();
-        var standing = (await job.GetProposal(freelancer))!;
+        var standing = (await job.ProposalOf(freelancer))!;
         Assert.Equal((proposal.HoldId, price, false), (standing.HoldId, standing.ConnectsCharged, standing.AwaitingWallet));
         await Audits.AssertClean(C, output, id);
     }
@@ -183,7 +183,7 @@ public sealed class FenceTests(FenceClusterFixture fx, ITestOutputHelper output)
         var after = (await Stored.Row(C, "wallet", key))!;
         Assert.Equal(landed, after);
         output.WriteLine($"the wallet row the first activation left: {landed}; after the second activation's fence write: {after}");
-        Assert.Equal(record.HoldId, (await job.GetProposal(freelancer))?.HoldId);
+        Assert.Equal(record.HoldId, (await job.ProposalOf(freelancer))?.HoldId);
 
         var again = await wallet.SubmitProposal(id, price);
         Assert.Equal((SubmissionOutcome.AlreadySubmitted, price, 70 - price), (again.Outcome, again.ConnectsCharged, again.Balance));
@@ -191,8 +191,8 @@ public sealed class FenceTests(FenceClusterFixture fx, ITestOutputHelper output)
         Assert.Equal((ReceiptKeys.Paid(id), -price), (spend.Reference, spend.Amount));
         Assert.Equal((70 - price, 0), ((await wallet.GetWallet())!.Balance, (await wallet.GetWallet())!.Held));
         await wallet.AssertConserved();
-        await Eventually.Until(async () => (await job.GetProposal(freelancer))?.AwaitingWallet == false, "the wallet to vouch for the record");
-        Assert.Equal((record.HoldId, price), ((await job.GetProposal(freelancer))!.HoldId, (await job.GetProposal(freelancer))!.ConnectsCharged));
+        await Eventually.Until(async () => (await job.ProposalOf(freelancer))?.AwaitingWallet == false, "the wallet to vouch for the record");
+        Assert.Equal((record.HoldId, price), ((await job.ProposalOf(freelancer))!.HoldId, (await job.ProposalOf(freelancer))!.ConnectsCharged));
         await Audits.AssertClean(C, output, id);
     }
 
@@ -247,7 +247,7 @@ public sealed class FenceTests(FenceClusterFixture fx, ITestOutputHelper output)
             var view = (await wallet.GetWallet())!;
             Assert.Equal((70 - price, 0), (view.Balance, view.Held));
             await wallet.AssertConserved();
-            Assert.Equal(price, (await job.GetProposal(freelancer))!.ConnectsCharged);
+            Assert.Equal(price, (await job.ProposalOf(freelancer))!.ConnectsCharged);
         }
         Assert.Equal(2, (await job.GetJob())!.ProposalCount);
         await Audits.AssertClean(C, output, id);

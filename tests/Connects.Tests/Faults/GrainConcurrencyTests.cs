@@ -37,7 +37,7 @@ public sealed class GrainConcurrencyTests(ClusterFixture fx, ITestOutputHelper o
     {
         const int callers = 30;
         var job = await PostJob("cc-one-job");
-        var price = (await job.Quote()).Price!.Connects;
+        var price = await job.PriceNow();
         var wallet = await OpenWallet("cc-one-f");
 
         var results = await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(() => wallet.SubmitProposal("cc-one-job", 16))));
@@ -45,7 +45,7 @@ public sealed class GrainConcurrencyTests(ClusterFixture fx, ITestOutputHelper o
         Assert.Single(results, r => r.Outcome == SubmissionOutcome.Submitted);
         Assert.All(results, r => Assert.Contains(r.Outcome, new[] { SubmissionOutcome.Submitted, SubmissionOutcome.AlreadySubmitted }));
         Assert.All(results, r => Assert.Equal(price, r.ConnectsCharged));
-        Assert.Equal(price, (await job.GetProposal("cc-one-f"))!.ConnectsCharged);
+        Assert.Equal(price, (await job.ProposalOf("cc-one-f"))!.ConnectsCharged);
         Assert.Equal(1, (await job.GetJob())!.ProposalCount);
         Assert.Single(await wallet.AllEntries(), e => e.Kind == LedgerKind.Spend);
         var view = (await wallet.GetWallet())!;
@@ -87,7 +87,7 @@ public sealed class GrainConcurrencyTests(ClusterFixture fx, ITestOutputHelper o
         var recorded = new List<string>();
         for (var i = 0; i < freelancers; i++)
         {
-            var proposal = await job.GetProposal(ids[i]);
+            var proposal = await job.ProposalOf(ids[i]);
             var entries = await wallets[i].AllEntries();
             if (proposal is null)
             {

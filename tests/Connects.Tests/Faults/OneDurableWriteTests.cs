@@ -28,7 +28,7 @@ public sealed class OneDurableWriteTests(ClusterFixture fx, ITestOutputHelper ou
     /// <summary>Charged exactly once for the proposal to <paramref name="jobId"/>, in memory and in storage.</summary>
     private async Task AssertChargedOnce(IJobGrain job, IWalletGrain wallet, string jobId, string freelancer, int price)
     {
-        var proposal = await job.GetProposal(freelancer);
+        var proposal = await job.ProposalOf(freelancer);
         Assert.NotNull(proposal);
         Assert.Equal(price, proposal.ConnectsCharged);
         var spend = Assert.Single(await wallet.AllEntries(), e => e.Kind == LedgerKind.Spend);
@@ -71,7 +71,7 @@ public sealed class OneDurableWriteTests(ClusterFixture fx, ITestOutputHelper ou
         Assert.Equal(-price, spend.Amount);
         var paid = storedWallet.Receipts[ReceiptKeys.Paid(id)];
         Assert.Equal((submitted.Balance, price), (paid.Balance, paid.Connects));
-        var proposal = (await job.GetProposal(id + "-f"))!;
+        var proposal = (await job.ProposalOf(id + "-f"))!;
         Assert.Equal(proposal.HoldId, paid.HoldId);
         Assert.Equal(walletWrites + 2, fx.StorageFaults.Writes("wallet", walletKey));
 
@@ -106,7 +106,7 @@ public sealed class OneDurableWriteTests(ClusterFixture fx, ITestOutputHelper ou
         await Assert.ThrowsAnyAsync<Exception>(() => wallet.SubmitProposal(id, price));
 
         Assert.True(fx.StorageFaults.Spent("wallet", "freelancer:" + freelancer));
-        var record = await job.GetProposal(freelancer);
+        var record = await job.ProposalOf(freelancer);
         if (abandonFails)
             Assert.True(record?.AwaitingWallet, "the record stays provisional when the wallet cannot have it abandoned");
         else
@@ -124,7 +124,7 @@ public sealed class OneDurableWriteTests(ClusterFixture fx, ITestOutputHelper ou
         var again = await wallet.SubmitProposal(id, price);
         Assert.Equal((SubmissionOutcome.AlreadySubmitted, price, 70 - price), (again.Outcome, again.ConnectsCharged, again.Balance));
         if (record is not null && expected == SubmissionOutcome.Submitted)
-            Assert.NotEqual(record.HoldId, (await job.GetProposal(freelancer))!.HoldId);
+            Assert.NotEqual(record.HoldId, (await job.ProposalOf(freelancer))!.HoldId);
         await AssertChargedOnce(job, wallet, id, freelancer, price);
 
         fx.Time.Advance(PastHoldExpiry);
@@ -149,13 +149,13 @@ public sealed class OneDurableWriteTests(ClusterFixture fx, ITestOutputHelper ou
         fx.Faults.FailBefore("IJobGrain.AbandonProposal", "job:" + id);
 
         await Assert.ThrowsAnyAsync<Exception>(() => wallet.SubmitProposal(id, price));
-        var record = await job.GetProposal(freelancer);
+        var record = await job.ProposalOf(freelancer);
         Assert.NotNull(record);
         Assert.True(record.AwaitingWallet);
 
         if (storage == FaultMode.Before)
         {
-            await Eventually.Until(async () => await job.GetProposal(freelancer) is null, "the job to have the record abandoned");
+            await Eventually.Until(async () => await job.ProposalOf(freelancer) is null, "the job to have the record abandoned");
             Assert.DoesNotContain(freelancer, (await Stored.Job(_cluster, id))!.Proposals.Keys);
             var late = await job.RecordProposal(freelancer, record.HoldId, record.Charged);
             Assert.Equal(RecordOutcome.HoldAborted, late.Outcome);
@@ -167,9 +167,9 @@ public sealed class OneDurableWriteTests(ClusterFixture fx, ITestOutputHelper ou
         }
         else
         {
-            await Eventually.Until(async () => (await job.GetProposal(freelancer))?.AwaitingWallet == false, "the wallet to vouch for the record");
+            await Eventually.Until(async () => (await job.ProposalOf(freelancer))?.AwaitingWallet == false, "the wallet to vouch for the record");
             Assert.False((await Stored.Job(_cluster, id))!.Proposals[freelancer].AwaitingWallet);
-            Assert.Equal(record.HoldId, (await job.GetProposal(freelancer))!.HoldId);
+            Assert.Equal(record.HoldId, (await job.ProposalOf(freelancer))!.HoldId);
         }
         await AssertChargedOnce(job, wallet, id, freelancer, price);
         await Audits.AssertClean(_cluster, output, id);
@@ -204,7 +204,7 @@ public sealed class OneDurableWriteTests(ClusterFixture fx, ITestOutputHelper ou
         var stored = (await Stored.Wallet(_cluster, freelancer))!;
         Assert.Equal(price, Assert.Single(stored.Holds).Amount);
         Assert.DoesNotContain(stored.Entries, e => e.Kind == LedgerKind.Spend);
-        Assert.NotNull(await job.GetProposal(freelancer));
+        Assert.NotNull(await job.ProposalOf(freelancer));
 
         if (callerRetries)
         {
@@ -239,13 +239,13 @@ public sealed class OneDurableWriteTests(ClusterFixture fx, ITestOutputHelper ou
         fx.StorageFaults.FailWrites("wallet", "freelancer:" + freelancer, FaultMode.Before);
         fx.Faults.FailBefore("IJobGrain.AbandonProposal", "job:" + id);
         await Assert.ThrowsAnyAsync<Exception>(() => wallet.SubmitProposal(id, price));
-        Assert.True((await job.GetProposal(freelancer))?.AwaitingWallet);
+        Assert.True((await job.ProposalOf(freelancer))?.AwaitingWallet);
 
         var cancelled = await fx.Grains.Cancellation(id).Cancel(CancelReason.ClientCancelled);
 
         Assert.Equal((JobStatus.Cancelled, 0, 1), (cancelled.Status, cancelled.RefundsPending, cancelled.ProposalCount));
         Assert.Equal([(id + "-g", price)], cancelled.Refunds.Select(r => (r.FreelancerId, r.Connects)));
-        Assert.Null(await job.GetProposal(freelancer));
+        Assert.Null(await job.ProposalOf(freelancer));
         var view = (await wallet.GetWallet())!;
         Assert.Equal((70, 0), (view.Balance, view.Held));
         Assert.DoesNotContain(await wallet.AllEntries(), e => e.Kind is LedgerKind.Spend or LedgerKind.Refund);

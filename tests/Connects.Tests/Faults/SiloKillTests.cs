@@ -136,7 +136,7 @@ public sealed class SiloKillTests(ITestOutputHelper output)
                 var answers = acknowledged[(f, jobId)];
                 Assert.All(answers, a => Assert.Contains(a.Outcome, new[] { SubmissionOutcome.Submitted, SubmissionOutcome.AlreadySubmitted }));
                 Assert.True(answers.Count(a => a.Outcome == SubmissionOutcome.Submitted) <= 1, $"{f} on {jobId}: submitted twice");
-                var proposal = await grains.Job(jobId).GetProposal(f);
+                var proposal = await grains.Job(jobId).ProposalOf(f);
                 Assert.NotNull(proposal);
                 Assert.All(answers, a => Assert.Equal(proposal.ConnectsCharged, a.ConnectsCharged));
                 var spend = Assert.Single(entries, e => e.Kind == LedgerKind.Spend && e.Reference == "proposal:" + jobId);

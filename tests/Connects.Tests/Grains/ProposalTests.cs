@@ -19,7 +19,7 @@ public sealed class ProposalTests(ClusterFixture fx) : IDisposable
     public async Task A_submission_charges_the_current_price_once_and_a_retry_returns_the_same_proposal()
     {
         var job = await PostJob("p-once");
-        var price = (await job.Quote()).Price!.Connects;
+        var price = await job.PriceNow();
         var wallet = await OpenWallet("p-once-f");
 
         var first = await wallet.SubmitProposal("p-once", price + 5);
@@ -39,7 +39,7 @@ public sealed class ProposalTests(ClusterFixture fx) : IDisposable
     public async Task A_price_above_the_expected_one_is_refused_with_the_new_price_and_nothing_is_held()
     {
         var job = await PostJob("p-expect", budget: 20_000, duration: ProjectDuration.MoreThanSixMonths);
-        var price = (await job.Quote()).Price!.Connects;
+        var price = await job.PriceNow();
         var wallet = await OpenWallet("p-expect-f");
 
         var refused = await wallet.SubmitProposal("p-expect", price - 1);
@@ -48,14 +48,14 @@ public sealed class ProposalTests(ClusterFixture fx) : IDisposable
         Assert.Equal(price, refused.ConnectsRequired);
         var view = (await wallet.GetWallet())!;
         Assert.Equal((70, 0), (view.Balance, view.Held));
-        Assert.Null(await job.GetProposal("p-expect-f"));
+        Assert.Null(await job.ProposalOf("p-expect-f"));
     }
 
     [Fact]
     public async Task Insufficient_connects_change_nothing_and_say_what_is_missing()
     {
         var job = await PostJob("p-poor", budget: 20_000, duration: ProjectDuration.MoreThanSixMonths);
-        var price = (await job.Quote()).Price!.Connects;
+        var price = await job.PriceNow();
         var wallet = await OpenWallet("p-poor-f", Plan.Basic);
         Assert.True(price > 10);
 
@@ -65,21 +65,21 @@ public sealed class ProposalTests(ClusterFixture fx) : IDisposable
         Assert.Equal((price, 10), (refused.ConnectsRequired, refused.Available));
         Assert.Equal((await wallet.GetWallet())!.NextRefreshAt, refused.NextRefreshAt);
         Assert.Equal(10, (await wallet.GetWallet())!.Balance);
-        Assert.Null(await job.GetProposal("p-poor-f"));
+        Assert.Null(await job.ProposalOf("p-poor-f"));
     }
 
     [Fact]
     public async Task A_hold_whose_record_reply_was_lost_is_captured_when_it_expires()
     {
         var job = await PostJob("p-lost-reply");
-        var price = (await job.Quote()).Price!.Connects;
+        var price = await job.PriceNow();
         var wallet = await OpenWallet("p-lost-reply-f");
         fx.Faults.FailAfter(nameof(IJobGrain.RecordProposal), "job:p-lost-reply");
 
         await Assert.ThrowsAsync<TimeoutException>(() => wallet.SubmitProposal("p-lost-reply", 16));
         var during = (await wallet.GetWallet())!;
         Assert.Equal((70, price), (during.Balance, during.Held));
-        Assert.NotNull(await job.GetProposal("p-lost-reply-f"));
+        Assert.NotNull(await job.ProposalOf("p-lost-reply-f"));
 
         fx.Time.Advance(TimeSpan.FromMinutes(3));
         var after = (await wallet.GetWallet())!;
@@ -94,7 +94,7 @@ public sealed class ProposalTests(ClusterFixture fx) : IDisposable
     public async Task A_hold_the_job_never_recorded_expires_back_to_the_wallet_and_can_never_be_recorded_later()
     {
         var job = await PostJob("p-never");
-        var price = (await job.Quote()).Price!.Connects;
+        var price = await job.PriceNow();
         var wallet = await OpenWallet("p-never-f");
         fx.Faults.FailBefore(nameof(IJobGrain.RecordProposal), "job:p-never");
 
@@ -105,7 +105,7 @@ public sealed class ProposalTests(ClusterFixture fx) : IDisposable
         fx.Time.Advance(TimeSpan.FromMinutes(3));
         var after = (await wallet.GetWallet())!;
         Assert.Equal((70, 0, 70), (after.Balance, after.Held, after.Available));
-        Assert.Null(await job.GetProposal("p-never-f"));
+        Assert.Null(await job.ProposalOf("p-never-f"));
         var late = await job.RecordProposal("p-never-f", holdId, [new Slice(BucketSource.Monthly, price, null)]);
         Assert.Equal(RecordOutcome.HoldAborted, late.Outcome);
 
@@ -119,7 +119,7 @@ public sealed class ProposalTests(ClusterFixture fx) : IDisposable
     public async Task A_retry_before_the_hold_expires_finishes_the_first_attempt_without_charging_twice()
     {
         var job = await PostJob("p-retry");
-        var price = (await job.Quote()).Price!.Connects;
+        var price = await job.PriceNow();
         var wallet = await OpenWallet("p-retry-f");
         fx.Faults.FailAfter(nameof(IJobGrain.RecordProposal), "job:p-retry");
 
@@ -161,7 +161,7 @@ public sealed class ProposalTests(ClusterFixture fx) : IDisposable
     public async Task Cancelling_refunds_every_proposal_not_withdrawn_once_with_the_original_expiry_even_after_a_failure_midway()
     {
         var job = await PostJob("p-cancel");
-        var price = (await job.Quote()).Price!.Connects;
+        var price = await job.PriceNow();
         var a = await OpenWallet("p-cancel-a");
         var b = await OpenWallet("p-cancel-b");
         var c = await OpenWallet("p-cancel-c");
@@ -194,7 +194,7 @@ public sealed class ProposalTests(ClusterFixture fx) : IDisposable
     public async Task The_jobs_reminder_delivers_refunds_a_failed_cancel_left_owing()
     {
         var job = await PostJob("p-remind");
-        var price = (await job.Quote()).Price!.Connects;
+        var price = await job.PriceNow();
         var a = await OpenWallet("p-remind-a");
         await a.SubmitProposal("p-remind", 16);
         fx.Faults.FailBefore(nameof(IWalletGrain.Refund), "freelancer:p-remind-a");

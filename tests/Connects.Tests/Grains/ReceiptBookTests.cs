@@ -125,7 +125,7 @@ public sealed class ReceiptBookTests(ClusterFixture fx) : IDisposable
         var submitted = await wallet.SubmitProposal("rb-refund-job", 16);
         Assert.Equal(SubmissionOutcome.Submitted, submitted.Outcome);
         var cancelled = await fx.Grains.Cancellation("rb-refund-job").Cancel(CancelReason.ClientCancelled);
-        var proposal = (await job.GetProposal(id))!;
+        var proposal = (await job.ProposalOf(id))!;
         Assert.NotNull(proposal.RefundedAt);
         var owed = new RefundOwed("rb-refund-job", id, proposal.Charged, cancelled.ClosedAt!.Value, proposal.HoldId, false, proposal.SubmittedAt);
 

@@ -405,6 +405,9 @@ internal sealed class DomainWorld
     public Receipt? FindReceipt(int w, string key, DateTimeOffset? appliedFrom = null) =>
         Wallets[w].TryFindReceipt(key, out var receipt) ? receipt : FindArchived(w, key, appliedFrom);
 
+    /// <summary>The job's price with no applications in the window.</summary>
+    public ConnectPrice PriceNow(JobRecord job) => Price(job, 0);
+
     private ConnectPrice Price(JobRecord job, int applications)
     {
         var openJobs = _slots.Count(j => j.Category == job.Category && j.Status == JobStatus.Open);
@@ -801,8 +804,8 @@ internal sealed class WorldJob(DomainWorld world, JobRecord job, string freelanc
     /// <summary>The hold the job was last asked to record with.</summary>
     public Hold? Held { get; private set; }
     public string JobId => job.Id;
-    public Task<Proposal?> GetProposal() => Task.FromResult(job.Job.FindProposal(freelancerId));
-    public Task<JobQuote> Quote() => Task.FromResult(new JobQuote(true, job.Job.State.Status, (_recordTried ? current : shown) ?? shown!));
+    public Task<JobQuote> Quote() =>
+        Task.FromResult(new JobQuote(true, job.Job.State.Status, (_recordTried ? current : shown) ?? shown ?? world.PriceNow(job), job.Job.FindProposal(freelancerId)));
 
     public Task<RecordResult> Record(Hold hold)
     {

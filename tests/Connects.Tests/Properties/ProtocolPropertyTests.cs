@@ -311,8 +311,7 @@ internal sealed class ProtocolWorld
         private Job Job => world._jobs[j];
         public bool Late { get; private set; }
         public string JobId => ProtocolWorld.JobId(j);
-        public Task<Proposal?> GetProposal() => Task.FromResult(Job.FindProposal(freelancerId));
-        public Task<JobQuote> Quote() => Task.FromResult(new JobQuote(true, Job.State.Status, Price(world._price[j])));
+        public Task<JobQuote> Quote() => Task.FromResult(new JobQuote(true, Job.State.Status, Price(world._price[j]), Job.FindProposal(freelancerId)));
 
         public Task<RecordResult> Record(Hold hold)
         {

@@ -28,6 +28,16 @@ public static class Given
     {
         var job = await grains.PostedJob(id);
         var wallet = await grains.OpenedWallet(id + "-f");
-        return (job, wallet, (await job.Quote()).Price!.Connects);
+        return (job, wallet, await job.PriceNow());
     }
+}
+
+/// <summary>Reads of a job the tests make.</summary>
+public static class JobReads
+{
+    /// <summary>The job's record of <paramref name="freelancerId"/>'s proposal (durable), or null.</summary>
+    public static async Task<Proposal?> ProposalOf(this IJobGrain job, string freelancerId) => (await job.Quote(freelancerId)).Proposal;
+
+    /// <summary>The job's price in Connects now.</summary>
+    public static async Task<int> PriceNow(this IJobGrain job) => (await job.Quote("")).Price!.Connects;
 }
