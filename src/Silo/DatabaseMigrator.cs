@@ -38,7 +38,9 @@ public sealed partial class DatabaseMigrator(StorageSettings storage, ILogger<Da
     {
         var connectionString = storage.EffectiveConnectionString;
         EnsureDatabase.For.PostgresqlDatabase(connectionString, new UpgradeLog(logger));
-        using var connection = new NpgsqlConnection(connectionString);
+        // Not pooled: the session-level advisory lock ends with this session whatever happens, even though pooled
+        // connections are not reset on close (No Reset On Close, see StorageSettings.EffectiveConnectionString).
+        using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         connection.Open();
         using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLock})", connection)) take.ExecuteNonQuery();
         try

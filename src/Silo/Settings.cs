@@ -30,9 +30,26 @@ public sealed class StorageSettings : IValidatableObject
     /// <summary>Orleans' ADO.NET invariant name for the provider ("System.Data.SQLite" loads Microsoft.Data.Sqlite).</summary>
     public string Invariant => IsPostgreSql ? "Npgsql" : "System.Data.SQLite";
 
+    /// <summary>
+    /// The connection string every ADO.NET provider and the project's own SQL use. On PostgreSQL it adds
+    /// <c>No Reset On Close=true</c> unless the configured string sets that option itself: otherwise Npgsql sends
+    /// <c>DISCARD ALL</c> ahead of the next command each time a pooled connection is reused, a statement of its own
+    /// and so a transaction of its own, which doubled the server's commit count (xact_commit) per grain state read
+    /// and write (2.00 -> 1.00 per write, measured). Nothing here keeps session state on a pooled connection (no SET,
+    /// temporary tables, LISTEN or prepared statements; the migrator's advisory lock is on a connection of its own,
+    /// not pooled), and Npgsql still rolls back a transaction left open when a connection returns to the pool.
+    /// </summary>
     public string EffectiveConnectionString => IsPostgreSql
-        ? ConnectionString!
+        ? WithoutResetOnClose(ConnectionString!)
         : $"Data Source={Path.GetFullPath(SqlitePath)};Pooling=True;Default Timeout=30";
+
+    private static string WithoutResetOnClose(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        var setByOperator = given.Keys.Cast<string>()
+            .Any(k => string.Equals(k.Replace(" ", "", StringComparison.Ordinal), "NoResetOnClose", StringComparison.OrdinalIgnoreCase));
+        return setByOperator ? connectionString : new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
+    }
 
     /// <summary>A connection for the project's own SQL (migrations, the sandbox clock, health).</summary>
     public DbConnection CreateConnection() => IsPostgreSql

@@ -1,0 +1,34 @@
+using Connects.Silo;
+using Npgsql;
+
+namespace Connects.Tests.Api;
+
+/// <summary>The connection string the providers get on PostgreSQL: no DISCARD ALL on reuse of a pooled connection
+/// (its own statement, so a commit of its own per grain state read and write), unless the operator says otherwise.</summary>
+public sealed class StorageSettingsTests
+{
+    private static StorageSettings Pg(string connectionString) => new() { Provider = StorageSettings.PostgreSql, ConnectionString = connectionString };
+
+    [Fact]
+    public void PostgreSql_connections_are_not_reset_on_close()
+    {
+        var effective = new NpgsqlConnectionStringBuilder(Pg("Host=db;Port=5433;Database=connects;Username=app;Password=p;Maximum Pool Size=50").EffectiveConnectionString);
+
+        Assert.True(effective.NoResetOnClose);
+        Assert.Equal(("db", 5433, "connects", "app", "p", 50),
+            (effective.Host, effective.Port, effective.Database, effective.Username, effective.Password, effective.MaxPoolSize));
+    }
+
+    [Theory]
+    [InlineData("Host=db;No Reset On Close=false")]
+    [InlineData("Host=db;noresetonclose=False")]
+    public void An_explicit_No_Reset_On_Close_is_kept(string connectionString)
+    {
+        Assert.Equal(connectionString, Pg(connectionString).EffectiveConnectionString);
+        Assert.False(new NpgsqlConnectionStringBuilder(Pg(connectionString).EffectiveConnectionString).NoResetOnClose);
+    }
+
+    [Fact]
+    public void Sqlite_connection_string_is_unchanged() =>
+        Assert.DoesNotContain("Reset", new StorageSettings { SqlitePath = "/tmp/x.db" }.EffectiveConnectionString, StringComparison.OrdinalIgnoreCase);
+}
