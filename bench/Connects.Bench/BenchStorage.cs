@@ -64,6 +64,16 @@ public sealed class BenchStorage(string topology, string runDir, string? pgBase)
         return existing;
     }
 
+    /// <summary>PostgreSQL: the transactions committed in database <paramref name="name"/> so far (<c>pg_stat_database.xact_commit</c>;
+    /// a backend reports its counts when idle, within about 10 s). Null on SQLite.</summary>
+    public async Task<long?> Commits(string name)
+    {
+        if (!IsPostgreSql) return null;
+        await using var connection = await Open(name);
+        return Convert.ToInt64(await Scalar(connection, $"SELECT xact_commit FROM pg_stat_database WHERE datname = 'bench_{name}'"),
+            System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async Task<ReminderTableSnapshot> Reminders(string name)
     {
         await using var connection = await Open(name);

@@ -37,14 +37,28 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
         // Baselines first, always (every ratio needs them), on the bench-only host.
         await Load("B1", "plain Kestrel endpoint (bench host)", _base, n => Get("/baseline/plain"));
         await Load("B2", "HTTP -> grain that does nothing", _base, n => Get($"/baseline/noop/n{n % 1000}"));
-        await Load("B3", "HTTP -> grain, one durable write (ADO.NET storage)", _base, n => Post($"/baseline/write/w{n % 1000}", null));
+        await CountingCommits("B3", "baseline", async () =>
+        {
+            long sent = 0;
+            await Load("B3", "HTTP -> grain, one durable write (ADO.NET storage)", _base, n =>
+            {
+                Interlocked.Increment(ref sent);
+                return Post($"/baseline/write/w{n % 1000}", null);
+            });
+            return sent;
+        });
         await OpenAfter("B3", "B3o", _base, n => Post($"/baseline/write/w{n % 1000}", null));
 
         if (On("S1") || On("S3") || On("S2")) await SetupS1();
         if (On("S1"))
         {
-            await Load("S1", "submit proposal, distinct freelancers x jobs", _api, _ => S1Request(),
-                ratioOf: "B3", target: 1.0, note: "2 durable writes per submission, waited for together (wallet hold, job record); the capture rides on a later wallet write");
+            await CountingCommits("S1", "api", async () =>
+            {
+                var first = Interlocked.Read(ref _s1Seq);
+                await Load("S1", "submit proposal, distinct freelancers x jobs", _api, _ => S1Request(),
+                    ratioOf: "B3", target: 0.5, note: "2 durable writes per submission, waited for together (wallet hold, job record); the capture rides on a later wallet write");
+                return Interlocked.Read(ref _s1Seq) - first;
+            });
             await OpenAfter("S1", "S1o", _api, _ => S1Request(), p99TargetMs: S1P99TargetMs);
         }
         if (On("S3"))
@@ -84,6 +98,32 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
             () => Post($"/v1/admin/freelancers/s1-f{i}/grants", new { grantId = $"g-s1-{i}", amount = 10000, reason = "bench" }),
         }), sequentialPerItem: 2);
         await Setup(Enumerable.Range(0, S1Jobs).Select(k => (Func<HttpRequestMessage>)(() => Put($"/v1/jobs/s1-j{k}", Job($"c{k % 8}")))));
+    }
+
+    /// <summary>
+    /// PostgreSQL: database commits per operation of a closed-loop run (<paramref name="run"/> returns the operations it sent,
+    /// warm-up included): <c>xact_commit</c> of <paramref name="database"/> before the run and 11 s after it (backends report
+    /// when idle), less the background's own commits (sandbox clock poll, reminder and membership reads) over the same time,
+    /// measured in the next 11 s of quiet. Added to the row's note and to <c>extra.commitsPerOperation</c>.
+    /// </summary>
+    private async Task CountingCommits(string id, string database, Func<Task<long>> run)
+    {
+        var before = await storage.Commits(database);
+        var clock = Stopwatch.StartNew();
+        var operations = await run();
+        if (before is null || operations == 0) return;
+        await Task.Delay(TimeSpan.FromSeconds(11));
+        var after = await storage.Commits(database);
+        var elapsed = clock.Elapsed.TotalSeconds;
+        await Task.Delay(TimeSpan.FromSeconds(11));
+        var idlePerSecond = (await storage.Commits(database) - after)!.Value / 11.0;
+        var commits = after!.Value - before.Value - idlePerSecond * elapsed;
+        var perOperation = commits / operations;
+        var figures = (Dictionary<string, object>)(Extra.TryGetValue("commitsPerOperation", out var c) ? c : Extra["commitsPerOperation"] = new Dictionary<string, object>());
+        figures[id] = new { operations, commits = Math.Round(commits), idleCommitsPerSecond = Math.Round(idlePerSecond, 2), perOperation = Math.Round(perOperation, 2) };
+        var i = _rows.FindLastIndex(r => r.Id == id);
+        if (i >= 0) _rows[i] = _rows[i] with { Note = $"{_rows[i].Note}{(_rows[i].Note.Length > 0 ? "; " : "")}{perOperation:F2} database commits per operation" };
+        Console.WriteLine($"  {id}: {perOperation:F2} commits per operation ({commits:F0} commits for {operations} operations, background {idlePerSecond:F2}/s subtracted)");
     }
 
     /// <summary>The next S1 submission: a (freelancer, job) pair not used before on this API.</summary>
