@@ -10,7 +10,8 @@ namespace Connects.Bench;
 
 public sealed record BenchOptions(string Topology, int Duration, int Warmup, int Connections, HashSet<string> Scenarios,
     int MemoryWallets, int AgeWallets, int[] AgeMonths, int AgeSamples, string? PgConnection, double OpenFraction,
-    int RefreshWallets, double? S5Rate, int S5TimeoutSeconds, string? OutDir, bool PgSelfStarted = false, int AgeCloses = 10);
+    int RefreshWallets, double? S5Rate, int S5TimeoutSeconds, string? OutDir, bool PgSelfStarted = false, int AgeCloses = 10,
+    int SpikeJobs = 20, int SpikeApplicants = 2000, int SpikeSeconds = 60, double? SpikeBackgroundRate = null);
 
 /// <summary>Starts the topology (the real API + the bench-only baseline host), runs the scenarios, writes the results.</summary>
 public static class Orchestrator
@@ -196,12 +197,20 @@ public static class Orchestrator
         if (ageMonths.Length == 0 || ageMonths.Any(m => m is < 2 or > 600)) throw new ArgumentException("--age-months must list ages of 2..600 months");
         var ageCloses = Int("--age-closes", 10);
         if (ageCloses is < 1 or > 100) throw new ArgumentException("--age-closes must be 1..100");
+        var spikeJobs = Int("--s8-jobs", 20);
+        var spikeApplicants = Int("--s8-applicants", 2000);
+        var spikeSeconds = Int("--s8-seconds", 60);
+        if (spikeJobs is < 1 or > 1000 || spikeApplicants is < 1 or > 100_000 || spikeSeconds is < 1 or > 600)
+            throw new ArgumentException("--s8-jobs must be 1..1000, --s8-applicants 1..100000, --s8-seconds 1..600");
+        var spikeRate = Get("--s8-background-rate", "");
         return new BenchOptions(topology, duration, Int("--warmup", 2), Int("--connections", 32),
-            Get("--scenarios", "B,S1,S2,S3,S4,S5,S6").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).ToHashSet(),
+            Get("--scenarios", "B,S1,S2,S3,S4,S8,S5,S6").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).ToHashSet(),
             Int("--memory-wallets", 5000), Int("--age-wallets", 10), ageMonths, ageSamples,
             pg.Length == 0 ? null : pg, openFraction, refreshWallets,
             s5Rate.Length == 0 ? null : double.Parse(s5Rate, CultureInfo.InvariantCulture), Int("--s5-timeout", 1200),
-            Get("--out", "") is { Length: > 0 } outDir ? Path.GetFullPath(outDir) : null, AgeCloses: ageCloses);
+            Get("--out", "") is { Length: > 0 } outDir ? Path.GetFullPath(outDir) : null, AgeCloses: ageCloses,
+            SpikeJobs: spikeJobs, SpikeApplicants: spikeApplicants, SpikeSeconds: spikeSeconds,
+            SpikeBackgroundRate: spikeRate.Length == 0 ? null : double.Parse(spikeRate, CultureInfo.InvariantCulture));
     }
 }
 

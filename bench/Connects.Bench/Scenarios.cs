@@ -81,6 +81,7 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
                 ratioOf: "S1", target: 0.5, warmup: TimeSpan.Zero, note: "bounded at 1000 requests");
         }
         if (On("S4")) await AccountAge();
+        if (On("S8")) await HiringSpike();
         if (On("S6")) await Memory();
         Extra["apiRssBytesAtEnd"] = api.RssBytes();
         // Last: S5 stops the main API and starts its own (its wallets' reminders tick every minute).
@@ -124,6 +125,56 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
         var i = _rows.FindLastIndex(r => r.Id == id);
         if (i >= 0) _rows[i] = _rows[i] with { Note = $"{_rows[i].Note}{(_rows[i].Note.Length > 0 ? "; " : "")}{perOperation:F2} database commits per operation" };
         Console.WriteLine($"  {id}: {perOperation:F2} commits per operation ({commits:F0} commits for {operations} operations, background {idlePerSecond:F2}/s subtracted)");
+    }
+
+    /// <summary>
+    /// S8, a hiring spike: <c>--s8-jobs</c> jobs each receive <c>--s8-applicants</c> distinct applicants within
+    /// <c>--s8-seconds</c> (open loop at jobs x applicants / seconds; the same applicants apply to every job, each at its own
+    /// moment, as freelancers do in a spike), while S1-style submissions on other jobs and wallet reads run open loop beside
+    /// it at <c>--s8-background-rate</c> each (default: 30% of S1's closed-loop throughput, else 20 req/s). Each class is
+    /// reported with its p99; the target: no 5xx and no request slower than the API's cluster timeout.
+    /// </summary>
+    private async Task HiringSpike()
+    {
+        var (jobs, applicants, seconds) = (o.SpikeJobs, o.SpikeApplicants, o.SpikeSeconds);
+        if (!On("S1")) await SetupS1();
+        Step($"setup S8: {applicants} applicants (wallet + grant), {jobs} spike jobs");
+        var grant = 16 * jobs + 100;
+        await Setup(Enumerable.Range(0, applicants).SelectMany(i => new Func<HttpRequestMessage>[]
+        {
+            () => Post($"/v1/freelancers/s8-f{i}/wallet", new { plan = "basic" }),
+            () => Post($"/v1/admin/freelancers/s8-f{i}/grants", new { grantId = $"g-s8-{i}", amount = grant, reason = "bench" }),
+        }), sequentialPerItem: 2);
+        await Setup(Enumerable.Range(0, jobs).Select(j => (Func<HttpRequestMessage>)(() => Put($"/v1/jobs/s8-j{j}", Job("spike")))));
+
+        var total = (long)jobs * applicants;
+        var spikeRate = total / (double)seconds;
+        var background = o.SpikeBackgroundRate ?? (_byId.TryGetValue("S1", out var s1) ? Math.Max(1, s1.Throughput * 0.3) : 20);
+        var window = TimeSpan.FromSeconds(seconds);
+        // Request k: job k mod J; its applicants in an order shifted per job, so one freelancer's submissions to the J jobs
+        // are spread over the minute rather than sent back to back.
+        HttpRequestMessage? Spike(long k) => k >= total ? null
+            : Post($"/v1/jobs/s8-j{k % jobs}/proposals",
+                new { freelancerId = $"s8-f{(k / jobs + k % jobs * (applicants / jobs + 1)) % applicants}", expectedConnects = 16 });
+        Step($"S8: {total} submissions to {jobs} jobs at {spikeRate:F0} req/s for {seconds} s; beside it S1 submissions and wallet reads at {background:F0} req/s each");
+        var spikeConnections = Math.Max(1, o.Connections * 3 / 4);
+        var sideConnections = Math.Max(1, o.Connections / 8);
+        var spikeRun = LoadGenerator.RunOpen($"S8 spike: {jobs} jobs x {applicants} applicants in {seconds} s", _api, spikeConnections, spikeRate,
+            TimeSpan.Zero, window, Spike);
+        var submitRun = LoadGenerator.RunOpen("S8 beside the spike: S1 submissions", _api, sideConnections, background, TimeSpan.Zero, window, _ => S1Request());
+        var readRun = LoadGenerator.RunOpen("S8 beside the spike: wallet reads", _api, sideConnections, background, TimeSpan.Zero, window,
+            n => Get($"/v1/freelancers/s1-f{n % S1Freelancers}/wallet"));
+        var timeoutMs = 10_000; // the cluster's response timeout (src/Silo/ConnectsHosting.cs): a call waits no longer
+        foreach (var (id, run) in new[] { ("S8-spike", spikeRun), ("S8-submit", submitRun), ("S8-read", readRun) })
+        {
+            var r = await run;
+            PrintLoad(r);
+            var fivexx = r.Statuses.Where(st => st.Key.StartsWith('5')).Sum(st => st.Value);
+            var met = fivexx == 0 && r.MaxMs <= timeoutMs && r.NotSent == 0;
+            AddLoadRow(id, r, null, null, "no 5xx; max ≤ 10 s", met,
+                $"open loop at {r.TargetRate:F0} req/s; {fivexx} 5xx; max {r.MaxMs / 1000:F2} s; late {r.Late}, not sent {r.NotSent}");
+        }
+        Extra["s8"] = new { jobs, applicants, seconds, spikeRate, backgroundRate = background, spikeConnections, sideConnections };
     }
 
     /// <summary>The next S1 submission: a (freelancer, job) pair not used before on this API.</summary>
