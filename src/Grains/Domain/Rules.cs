@@ -1,0 +1,17 @@
+namespace Connects.Domain;
+
+public static class Rules
+{
+    public const string InvalidBundle = "invalid-bundle";
+    public const string InvalidAmount = "invalid-amount";
+    public const string InvalidExpiry = "invalid-expiry";
+    public const string WalletNotOpen = "wallet-not-found";
+    public const string JobNotFound = "job-not-found";
+    public const string JobNotOpen = "job-not-open";
+    public const string JobConflict = "job-conflict";
+    public const string ProposalNotFound = "proposal-not-found";
+    public const string ProposalNotActive = "proposal-not-active";
+    public const string InsufficientConnects = "insufficient-connects";
+    public const string PriceChanged = "price-changed";
+    public const string ReferenceReused = "reference-reused";
+}
