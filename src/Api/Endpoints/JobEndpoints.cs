@@ -21,7 +21,7 @@ public static class JobEndpoints
         jobs.MapGet("", async Task<IResult> (string jobId, IGrainFactory grains) =>
             await grains.Job(jobId).GetJob() is { } job
                 ? TypedResults.Ok(JobResponse.From(job))
-                : Problems.NotFound(Rules.JobNotFound, $"Job {jobId} does not exist."))
+                : Problems.NotFound(Refusals.JobNotFound, $"Job {jobId} does not exist."))
             .WithSummary("The job with its current price in Connects");
 
         jobs.MapPost("/proposals", Submit).WithSummary("Submit a proposal: charges the job's price, never more than expectedConnects").RequireRateLimiting(Security.Writes);
@@ -54,7 +54,7 @@ public static class JobEndpoints
             SubmissionOutcome.Submitted => TypedResults.Created($"/v1/jobs/{jobId}/proposals/{freelancerId}", response),
             SubmissionOutcome.AlreadySubmitted => TypedResults.Ok(response),
             SubmissionOutcome.InsufficientConnects => TypedResults.Problem(Problems.Make(StatusCodes.Status402PaymentRequired,
-                Rules.InsufficientConnects, "Not enough Connects.",
+                Refusals.InsufficientConnects, "Not enough Connects.",
                 $"This job needs {result.ConnectsRequired} Connects; {result.Available} are available.",
                 new Dictionary<string, object?>
                 {
@@ -62,14 +62,14 @@ public static class JobEndpoints
                     ["available"] = result.Available,
                     ["nextRefreshAt"] = result.NextRefreshAt,
                 })),
-            SubmissionOutcome.PriceChanged => TypedResults.Problem(Problems.Make(StatusCodes.Status409Conflict, Rules.PriceChanged,
+            SubmissionOutcome.PriceChanged => TypedResults.Problem(Problems.Make(StatusCodes.Status409Conflict, Refusals.PriceChanged,
                 "The job's price is above what you expected.",
                 $"The job now needs {result.ConnectsRequired} Connects; submit again with expectedConnects >= {result.ConnectsRequired}.",
                 new Dictionary<string, object?> { ["connectsRequired"] = result.ConnectsRequired })),
-            SubmissionOutcome.JobNotOpen => TypedResults.Problem(Problems.Make(StatusCodes.Status409Conflict, Rules.JobNotOpen,
+            SubmissionOutcome.JobNotOpen => TypedResults.Problem(Problems.Make(StatusCodes.Status409Conflict, Refusals.JobNotOpen,
                 "The job is not open.", $"Job {jobId} no longer takes proposals.")),
-            SubmissionOutcome.JobNotFound => Problems.NotFound(Rules.JobNotFound, $"Job {jobId} does not exist."),
-            _ => Problems.NotFound(Rules.WalletNotOpen, $"Freelancer {freelancerId} has no wallet."),
+            SubmissionOutcome.JobNotFound => Problems.NotFound(Refusals.JobNotFound, $"Job {jobId} does not exist."),
+            _ => Problems.NotFound(Refusals.WalletNotOpen, $"Freelancer {freelancerId} has no wallet."),
         };
     }
 

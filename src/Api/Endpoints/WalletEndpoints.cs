@@ -26,7 +26,7 @@ public static class WalletEndpoints
         wallets.MapGet("/wallet", async Task<IResult> (string freelancerId, IGrainFactory grains) =>
             await grains.Wallet(freelancerId).GetWallet() is { } wallet
                 ? TypedResults.Ok(wallet)
-                : Problems.NotFound(Rules.WalletNotOpen, $"Freelancer {freelancerId} has no wallet."))
+                : Problems.NotFound(Refusals.WalletNotOpen, $"Freelancer {freelancerId} has no wallet."))
             .WithSummary("Balance, buckets and next refresh as of now").RequireAuthorization(Security.WalletReader);
 
         wallets.MapPut("/membership", async (string freelancerId, ChangePlanRequest body, IGrainFactory grains) =>
@@ -69,7 +69,7 @@ public static class WalletEndpoints
         if (start > end) return Problems.BadField("from", "Must not be after to.");
 
         var page = await grains.Wallet(freelancerId).GetHistory(new HistoryQuery(start, end, limit ?? 50, before));
-        if (page is null) return Problems.NotFound(Rules.WalletNotOpen, $"Freelancer {freelancerId} has no wallet.");
+        if (page is null) return Problems.NotFound(Refusals.WalletNotOpen, $"Freelancer {freelancerId} has no wallet.");
         var entries = page.Entries.Select(HistoryEntry.From).ToList();
         var next = page.NextBefore?.ToString(CultureInfo.InvariantCulture);
 

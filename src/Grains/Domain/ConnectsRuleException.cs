@@ -1,7 +1,7 @@
 namespace Connects.Domain;
 
 /// <summary>
-/// A request the rules refuse. <see cref="Rule"/> names the rule (it becomes the problem type),
+/// A request the rules refuse. <see cref="Rule"/> is the refusal's code, one of <see cref="Refusals"/> (it becomes the problem type),
 /// <see cref="Field"/> the input at fault when there is one.
 /// </summary>
 [GenerateSerializer, Alias("Connects.ConnectsRuleException")]

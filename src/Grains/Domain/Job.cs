@@ -20,7 +20,7 @@ public sealed class Job(JobState state)
             return PostOutcome.Created;
         }
         if (state.ClientId != clientId)
-            throw new ConnectsRuleException(Rules.JobConflict, "This job belongs to another client.", "clientId");
+            throw new ConnectsRuleException(Refusals.JobConflict, "This job belongs to another client.", "clientId");
         if (state.Terms == terms && state.Category == category) return PostOutcome.Unchanged;
         RequireOpen();
         state.Terms = terms;
@@ -108,7 +108,7 @@ public sealed class Job(JobState state)
         if (state.Status == JobStatus.Filled && state.HiredFreelancerId == freelancerId) return proposal;
         RequireOpen();
         if (proposal.Status != ProposalStatus.Active)
-            throw new ConnectsRuleException(Rules.ProposalNotActive, $"The proposal is {proposal.Status.ToString().ToLowerInvariant()}; only an active one can be hired.", "freelancerId");
+            throw new ConnectsRuleException(Refusals.ProposalNotActive, $"The proposal is {proposal.Status.ToString().ToLowerInvariant()}; only an active one can be hired.", "freelancerId");
         proposal.Status = ProposalStatus.Hired;
         state.Status = JobStatus.Filled;
         state.HiredFreelancerId = freelancerId;
@@ -156,19 +156,19 @@ public sealed class Job(JobState state)
         var proposal = RequireProposal(freelancerId);
         if (proposal.Status == to) return proposal;
         if (state.Status is JobStatus.Cancelled or JobStatus.Removed)
-            throw new ConnectsRuleException(Rules.JobNotOpen, $"The job is {state.Status.ToString().ToLowerInvariant()}; its proposals are settled.");
+            throw new ConnectsRuleException(Refusals.JobNotOpen, $"The job is {state.Status.ToString().ToLowerInvariant()}; its proposals are settled.");
         if (proposal.Status != ProposalStatus.Active)
-            throw new ConnectsRuleException(Rules.ProposalNotActive, $"The proposal is {proposal.Status.ToString().ToLowerInvariant()}.", "freelancerId");
+            throw new ConnectsRuleException(Refusals.ProposalNotActive, $"The proposal is {proposal.Status.ToString().ToLowerInvariant()}.", "freelancerId");
         proposal.Status = to;
         return proposal;
     }
 
     private Proposal RequireProposal(string freelancerId) =>
-        FindProposal(freelancerId) ?? throw new ConnectsRuleException(Rules.ProposalNotFound, $"Freelancer {freelancerId} has no proposal on this job.", "freelancerId");
+        FindProposal(freelancerId) ?? throw new ConnectsRuleException(Refusals.ProposalNotFound, $"Freelancer {freelancerId} has no proposal on this job.", "freelancerId");
 
     private void RequireOpen()
     {
         if (state.Status != JobStatus.Open)
-            throw new ConnectsRuleException(Rules.JobNotOpen, $"The job is {state.Status.ToString().ToLowerInvariant()}.");
+            throw new ConnectsRuleException(Refusals.JobNotOpen, $"The job is {state.Status.ToString().ToLowerInvariant()}.");
     }
 }

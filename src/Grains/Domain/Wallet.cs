@@ -150,7 +150,7 @@ public sealed class Wallet(WalletState state, WalletRules rules)
     public PurchaseReceipt Purchase(string paymentReference, int bundle, DateTimeOffset now)
     {
         if (!rules.Bundles.Contains(bundle))
-            throw new ConnectsRuleException(Rules.InvalidBundle,
+            throw new ConnectsRuleException(Refusals.InvalidBundle,
                 $"Bundles come in {string.Join(", ", rules.Bundles)} Connects; {bundle} is not one of them.", "bundle");
         var expiresAt = now.AddMonths(rules.PurchaseExpiryMonths);
         AddToBuckets(new Slice(BucketSource.Purchase, bundle, expiresAt));
@@ -163,9 +163,9 @@ public sealed class Wallet(WalletState state, WalletRules rules)
     public void Grant(string grantId, int amount, string reason, DateTimeOffset? expiresAt, DateTimeOffset now)
     {
         if (amount < 1 || amount > rules.MaxGrantAmount)
-            throw new ConnectsRuleException(Rules.InvalidAmount, $"A grant is between 1 and {rules.MaxGrantAmount} Connects.", "amount");
+            throw new ConnectsRuleException(Refusals.InvalidAmount, $"A grant is between 1 and {rules.MaxGrantAmount} Connects.", "amount");
         if (expiresAt is { } e && e <= now)
-            throw new ConnectsRuleException(Rules.InvalidExpiry, "A grant must expire in the future.", "expiresAt");
+            throw new ConnectsRuleException(Refusals.InvalidExpiry, "A grant must expire in the future.", "expiresAt");
         AddToBuckets(new Slice(BucketSource.Grant, amount, expiresAt));
         Record(now, LedgerKind.Grant, amount, ReceiptKeys.Grant(grantId), note: reason);
         Remember(ReceiptKeys.Grant(grantId), null);

@@ -213,7 +213,7 @@ public sealed class JobGrain(
 
     private void RequirePosted()
     {
-        if (!State.IsPosted) throw new ConnectsRuleException(Rules.JobNotFound, $"Job {JobId} does not exist.");
+        if (!State.IsPosted) throw new ConnectsRuleException(Refusals.JobNotFound, $"Job {JobId} does not exist.");
     }
 
     /// <summary>Makes the change just made durable (with whatever else is in the same batch).</summary>

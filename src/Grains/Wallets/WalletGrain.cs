@@ -95,7 +95,7 @@ public sealed partial class WalletGrain(
         {
             var receipt = previous.Purchase!;
             if (receipt.Connects != bundle)
-                throw new ConnectsRuleException(Rules.ReferenceReused,
+                throw new ConnectsRuleException(Refusals.ReferenceReused,
                     $"Payment reference {paymentReference} already bought {receipt.Connects} Connects.", "paymentReference");
             return new PurchaseResult(false, receipt);
         }
@@ -415,7 +415,7 @@ public sealed partial class WalletGrain(
     private async Task<Wallet> RequireOpen() =>
         stored.State.IsOpen
             ? await CatchUp()
-            : throw new ConnectsRuleException(Rules.WalletNotOpen, $"Freelancer {FreelancerId} has no wallet.");
+            : throw new ConnectsRuleException(Refusals.WalletNotOpen, $"Freelancer {FreelancerId} has no wallet.");
 
     /// <summary>Brings the wallet up to now: resolves expired holds (or every hold) with their jobs, applies cycles and expiries.</summary>
     private async Task<Wallet> CatchUp(bool settleEveryHold = false)

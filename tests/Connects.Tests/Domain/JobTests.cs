@@ -76,7 +76,7 @@ public sealed class JobTests
         Assert.Equal(Terms, job.State.Terms);
         Assert.Equal("web-dev", job.State.Category);
         // Even the same terms from another client conflict.
-        Assert.Equal(Rules.JobConflict, Assert.Throws<ConnectsRuleException>(() => job.Post("job-1", "client-2", Terms, "web-dev", T0)).Rule);
+        Assert.Equal(Refusals.JobConflict, Assert.Throws<ConnectsRuleException>(() => job.Post("job-1", "client-2", Terms, "web-dev", T0)).Rule);
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class JobTests
         Assert.True(job.Cancel(CancelReason.ClientCancelled, T0.AddHours(1)));
         Assert.Equal(PostOutcome.Unchanged, job.Post("job-1", "client-1", Terms, "web-dev", T0.AddHours(2)));
         var error = Assert.Throws<ConnectsRuleException>(() => job.Post("job-1", "client-1", Terms with { BudgetUsd = 2000m }, "web-dev", T0.AddHours(2)));
-        Assert.Equal(Rules.JobNotOpen, error.Rule);
+        Assert.Equal(Refusals.JobNotOpen, error.Rule);
         Assert.Equal(1000m, job.State.Terms.BudgetUsd);
     }
 
@@ -236,9 +236,9 @@ public sealed class JobTests
         Assert.Equal(ProposalStatus.Withdrawn, job.Withdraw("f-1").Status);
         Assert.Equal(ProposalStatus.Withdrawn, job.Withdraw("f-1").Status);
         var decline = Assert.Throws<ConnectsRuleException>(() => job.Decline("f-1"));
-        Assert.Equal(Rules.ProposalNotActive, decline.Rule);
+        Assert.Equal(Refusals.ProposalNotActive, decline.Rule);
         Assert.Equal("freelancerId", decline.Field);
-        Assert.Equal(Rules.ProposalNotActive, Assert.Throws<ConnectsRuleException>(() => job.Hire("f-1", T0)).Rule);
+        Assert.Equal(Refusals.ProposalNotActive, Assert.Throws<ConnectsRuleException>(() => job.Hire("f-1", T0)).Rule);
         Assert.Equal(ProposalStatus.Withdrawn, job.FindProposal("f-1")!.Status);
         Assert.Equal(JobStatus.Open, job.State.Status);
     }
@@ -250,8 +250,8 @@ public sealed class JobTests
         Record(job, "f-1");
         Assert.Equal(ProposalStatus.Declined, job.Decline("f-1").Status);
         Assert.Equal(ProposalStatus.Declined, job.Decline("f-1").Status);
-        Assert.Equal(Rules.ProposalNotActive, Assert.Throws<ConnectsRuleException>(() => job.Withdraw("f-1")).Rule);
-        Assert.Equal(Rules.ProposalNotActive, Assert.Throws<ConnectsRuleException>(() => job.Hire("f-1", T0)).Rule);
+        Assert.Equal(Refusals.ProposalNotActive, Assert.Throws<ConnectsRuleException>(() => job.Withdraw("f-1")).Rule);
+        Assert.Equal(Refusals.ProposalNotActive, Assert.Throws<ConnectsRuleException>(() => job.Hire("f-1", T0)).Rule);
         Assert.Equal(ProposalStatus.Declined, job.FindProposal("f-1")!.Status);
     }
 
@@ -259,10 +259,10 @@ public sealed class JobTests
     public void Acting_on_a_missing_proposal_is_refused()
     {
         var job = Posted();
-        Assert.Equal(Rules.ProposalNotFound, Assert.Throws<ConnectsRuleException>(() => job.Withdraw("nobody")).Rule);
-        Assert.Equal(Rules.ProposalNotFound, Assert.Throws<ConnectsRuleException>(() => job.Decline("nobody")).Rule);
-        Assert.Equal(Rules.ProposalNotFound, Assert.Throws<ConnectsRuleException>(() => job.Hire("nobody", T0)).Rule);
-        Assert.Equal(Rules.ProposalNotFound, Assert.Throws<ConnectsRuleException>(() => job.MarkRefunded("nobody", T0)).Rule);
+        Assert.Equal(Refusals.ProposalNotFound, Assert.Throws<ConnectsRuleException>(() => job.Withdraw("nobody")).Rule);
+        Assert.Equal(Refusals.ProposalNotFound, Assert.Throws<ConnectsRuleException>(() => job.Decline("nobody")).Rule);
+        Assert.Equal(Refusals.ProposalNotFound, Assert.Throws<ConnectsRuleException>(() => job.Hire("nobody", T0)).Rule);
+        Assert.Equal(Refusals.ProposalNotFound, Assert.Throws<ConnectsRuleException>(() => job.MarkRefunded("nobody", T0)).Rule);
         Assert.Equal(JobStatus.Open, job.State.Status);
     }
 
@@ -303,7 +303,7 @@ public sealed class JobTests
         Record(job, "f-2");
         job.Hire("f-1", T0.AddDays(3));
         var error = Assert.Throws<ConnectsRuleException>(() => job.Hire("f-2", T0.AddDays(4)));
-        Assert.Equal(Rules.JobNotOpen, error.Rule);
+        Assert.Equal(Refusals.JobNotOpen, error.Rule);
         Assert.Equal("f-1", job.State.HiredFreelancerId);
         Assert.Equal(ProposalStatus.Active, job.FindProposal("f-2")!.Status);
     }
@@ -314,7 +314,7 @@ public sealed class JobTests
         var job = Posted();
         Record(job, "f-1");
         job.Cancel(CancelReason.ClientCancelled, T0.AddDays(1));
-        Assert.Equal(Rules.JobNotOpen, Assert.Throws<ConnectsRuleException>(() => job.Hire("f-1", T0.AddDays(2))).Rule);
+        Assert.Equal(Refusals.JobNotOpen, Assert.Throws<ConnectsRuleException>(() => job.Hire("f-1", T0.AddDays(2))).Rule);
         Assert.Equal(JobStatus.Cancelled, job.State.Status);
         Assert.Null(job.State.HiredFreelancerId);
     }

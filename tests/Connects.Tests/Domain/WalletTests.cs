@@ -356,7 +356,7 @@ public sealed class WalletTests
     {
         var wallet = Open(Plan.Basic);
         var error = Assert.Throws<ConnectsRuleException>(() => wallet.Grant("g-1", amount, "x", null, T0));
-        Assert.Equal(Rules.InvalidAmount, error.Rule);
+        Assert.Equal(Refusals.InvalidAmount, error.Rule);
         Assert.Equal("amount", error.Field);
         Assert.Equal(10, wallet.Balance);
         Assert.Single(wallet.State.Entries);
@@ -367,7 +367,7 @@ public sealed class WalletTests
     {
         var wallet = Open(Plan.Basic);
         var error = Assert.Throws<ConnectsRuleException>(() => wallet.Grant("g-1", 5, "x", T0.AddDays(1), T0.AddDays(1)));
-        Assert.Equal(Rules.InvalidExpiry, error.Rule);
+        Assert.Equal(Refusals.InvalidExpiry, error.Rule);
         Assert.Equal("expiresAt", error.Field);
         Assert.Equal(10, wallet.Balance);
     }

@@ -292,7 +292,7 @@ internal sealed class DomainWorld
                     return previous.Purchase!.Connects == p.Bundle ? "purchase-repeated" : "reference-reused";
                 if (!WalletRules.Bundles.Contains(p.Bundle))
                 {
-                    Refused(wallet, Rules.InvalidBundle, () => wallet.Purchase(reference, p.Bundle, Now));
+                    Refused(wallet, Refusals.InvalidBundle, () => wallet.Purchase(reference, p.Bundle, Now));
                     return "invalid-bundle";
                 }
                 var before = wallet.Balance;
@@ -309,12 +309,12 @@ internal sealed class DomainWorld
                 DateTimeOffset? expiresAt = g.ExpiresInHours is { } h ? Now.AddHours(h) : null;
                 if (g.Amount < 1 || g.Amount > WalletRules.MaxGrantAmount)
                 {
-                    Refused(wallet, Rules.InvalidAmount, () => wallet.Grant(grantId, g.Amount, "property", expiresAt, Now));
+                    Refused(wallet, Refusals.InvalidAmount, () => wallet.Grant(grantId, g.Amount, "property", expiresAt, Now));
                     return "invalid-amount";
                 }
                 if (expiresAt <= Now)
                 {
-                    Refused(wallet, Rules.InvalidExpiry, () => wallet.Grant(grantId, g.Amount, "property", expiresAt, Now));
+                    Refused(wallet, Refusals.InvalidExpiry, () => wallet.Grant(grantId, g.Amount, "property", expiresAt, Now));
                     return "invalid-expiry";
                 }
                 var before = wallet.Balance;
@@ -475,12 +475,12 @@ internal sealed class DomainWorld
         if (job.Status is JobStatus.Cancelled or JobStatus.Removed && model is not null && model.Status != to)
         {
             // Once a job is cancelled or removed its proposals are settled by refunds: the job refuses to change them.
-            RefusedJob(job, Rules.JobNotOpen, () => Change());
+            RefusedJob(job, Refusals.JobNotOpen, () => Change());
             return "refused-closed";
         }
         if (!allowed)
         {
-            var rule = model is null ? Rules.ProposalNotFound : Rules.ProposalNotActive;
+            var rule = model is null ? Refusals.ProposalNotFound : Refusals.ProposalNotActive;
             RefusedJob(job, rule, () => Change());
             return "refused-" + rule;
         }
@@ -499,7 +499,7 @@ internal sealed class DomainWorld
         var allowed = repeat || (model is not null && job.Status == JobStatus.Open && model.Status == ProposalStatus.Active);
         if (!allowed)
         {
-            var rule = model is null ? Rules.ProposalNotFound : job.Status != JobStatus.Open ? Rules.JobNotOpen : Rules.ProposalNotActive;
+            var rule = model is null ? Refusals.ProposalNotFound : job.Status != JobStatus.Open ? Refusals.JobNotOpen : Refusals.ProposalNotActive;
             RefusedJob(job, rule, () => job.Job.Hire(fid, Now));
             return "refused-" + rule;
         }
@@ -521,8 +521,8 @@ internal sealed class DomainWorld
         }
         if (c.Reason == CancelReason.ClientCancelled && job.Status != JobStatus.Open)
         {
-            RefusedJob(job, Rules.JobNotOpen, () => job.Job.Cancel(c.Reason, Now));
-            return "refused-" + Rules.JobNotOpen;
+            RefusedJob(job, Refusals.JobNotOpen, () => job.Job.Cancel(c.Reason, Now));
+            return "refused-" + Refusals.JobNotOpen;
         }
         Require(job.Job.Cancel(c.Reason, Now), "the cancel did not change the job");
         job.Status = c.Reason == CancelReason.ClientCancelled ? JobStatus.Cancelled : JobStatus.Removed;

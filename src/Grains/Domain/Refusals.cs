@@ -1,6 +1,11 @@
 namespace Connects.Domain;
 
-public static class Rules
+/// <summary>
+/// The codes of the refusals a <see cref="ConnectsRuleException"/> carries: each names why a request was refused and
+/// becomes the problem type of the API's answer (<c>/problems/{code}</c>). Not to be confused with the rules' numbers,
+/// <see cref="WalletRules"/> and <see cref="PricingRules"/>.
+/// </summary>
+public static class Refusals
 {
     public const string InvalidBundle = "invalid-bundle";
     public const string InvalidAmount = "invalid-amount";
