@@ -3,7 +3,11 @@ using Connects.Domain;
 
 namespace Connects;
 
-/// <summary>The wallet rules (docs/design.md, "The rules, in short"). Section <c>Connects:Wallet</c>.</summary>
+/// <summary>
+/// The wallet rules (docs/design.md, "The rules, in short"): allotments, rollover, bundles and prices, expiries, grants,
+/// how long a hold lives, what a wallet keeps and for how long a retry is recognised. What the domain (<see cref="Wallet"/>)
+/// decides with. Section <c>Connects:Wallet</c>, shared with <see cref="WalletProtocolSettings"/> (how the grains run).
+/// </summary>
 public sealed class WalletRules : IValidatableObject
 {
     public const string Section = "Connects:Wallet";
@@ -23,9 +27,6 @@ public sealed class WalletRules : IValidatableObject
     /// <summary>How long a proposal's hold on Connects lives before it expires back to the wallet.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")] public TimeSpan HoldDuration { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Refreshes started by wallets' reminders that run at once in one silo; the rest wait (live calls never do).</summary>
-    [Range(1, 10_000)] public int ReminderRefreshConcurrency { get; set; } = 8;
-
     /// <summary>Closed cycles' entries a wallet keeps before it moves them all to its statements (0: at every cycle end).</summary>
     [Range(0, 1_000)] public int ArchiveAfterEntries { get; set; } = 16;
 
@@ -38,23 +39,6 @@ public sealed class WalletRules : IValidatableObject
     /// where); receipts still in the wallet (the open cycle and closed ones not yet archived) are always found.
     /// </summary>
     [Range(1, 1_200)] public int IdempotencyWindowMonths { get; set; } = 24;
-
-    /// <summary>
-    /// How long a wallet's capture, decided once the job's record is durable, may stay in memory before a timer writes it
-    /// (default 200 ms). Any earlier write of the wallet takes it along; a crash before it loses nothing: the stored hold is
-    /// settled with the job (see docs/design.md, "one durable write"). Longer lets more captures ride on the next write.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")] public TimeSpan DeferredWriteDelay { get; set; } = TimeSpan.FromMilliseconds(200);
-
-    /// <summary>
-    /// How long a proposal record may stay provisional (its wallet has not vouched for the hold behind it) before its
-    /// job asks the wallet whether it paid (default 5 s, well past a submission's round trip). The job looks every
-    /// period and asks about records it already saw unvouched the period before: between one and two periods.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")] public TimeSpan ProvisionalRecordAge { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>Period of each wallet's durable reminder, which brings idle wallets up to date.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "31.00:00:00")] public TimeSpan RefreshReminderPeriod { get; set; } = TimeSpan.FromDays(1);
 
     public IReadOnlyList<int> Bundles => BundleSizes is { Length: > 0 } sizes ? sizes : DefaultBundleSizes;
 

@@ -22,7 +22,7 @@ namespace Connects.Grains;
 public sealed class JobGrain(
     [PersistentState("job", ConnectsStorage.Name)] IPersistentState<JobState> stored,
     IOptions<PricingRules> pricing,
-    IOptions<WalletRules> proposals,
+    IOptions<WalletProtocolSettings> protocol,
     [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock,
     DeepCopier<JobState> copier) : Grain, IJobGrain, IRemindable
 {
@@ -245,10 +245,10 @@ public sealed class JobGrain(
 
     private ICategoryDemandGrain Demand(string category) => GrainFactory.Demand(category);
 
-    /// <summary>Looks at the provisional records every <see cref="WalletRules.ProvisionalRecordAge"/> while there are any.</summary>
+    /// <summary>Looks at the provisional records every <see cref="WalletProtocolSettings.ProvisionalRecordAge"/> while there are any.</summary>
     private void WatchProvisional()
     {
-        var period = proposals.Value.ProvisionalRecordAge;
+        var period = protocol.Value.ProvisionalRecordAge;
         _provisionalWatch ??= this.RegisterGrainTimer(AskAboutProvisional, period, period);
     }
 

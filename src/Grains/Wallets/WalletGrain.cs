@@ -15,6 +15,7 @@ namespace Connects.Grains;
 public sealed partial class WalletGrain(
     [PersistentState("wallet", ConnectsStorage.Name)] IPersistentState<WalletState> stored,
     IOptions<WalletRules> rules,
+    IOptions<WalletProtocolSettings> protocol,
     [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock,
     ConnectsMetrics metrics,
     RefreshPacer pacer,
@@ -70,7 +71,7 @@ public sealed partial class WalletGrain(
         var wallet = Wallet;
         wallet.Open(FreelancerId, plan, Now);
         await Save(wallet);
-        var period = rules.Value.RefreshReminderPeriod;
+        var period = protocol.Value.RefreshReminderPeriod;
         await this.RegisterOrUpdateReminder(RefreshReminder, period, period);
         return new WalletOpened(true, wallet.View(Now));
     }
@@ -483,12 +484,12 @@ public sealed partial class WalletGrain(
         }
     }
 
-    /// <summary>Leaves decided changes in memory for a short while (<see cref="WalletRules.DeferredWriteDelay"/>); a
+    /// <summary>Leaves decided changes in memory for a short while (<see cref="WalletProtocolSettings.DeferredWriteDelay"/>); a
     /// non-interleaving one-shot timer writes them unless another write took them along first.</summary>
     private void DeferSave()
     {
         _unsaved = true;
-        _flushTimer ??= this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(rules.Value.DeferredWriteDelay, Timeout.InfiniteTimeSpan));
+        _flushTimer ??= this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(protocol.Value.DeferredWriteDelay, Timeout.InfiniteTimeSpan));
     }
 
     private async Task Flush()

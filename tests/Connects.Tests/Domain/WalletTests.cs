@@ -585,29 +585,6 @@ public sealed class WalletTests
         };
     }
 
-    // ---------------------------------------------------------------- settings
-
-    [Fact]
-    public void The_deferred_write_and_provisional_record_settings_have_documented_defaults_and_are_validated()
-    {
-        var rules = new WalletRules();
-        Assert.Equal((TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5)), (rules.DeferredWriteDelay, rules.ProvisionalRecordAge));
-        Assert.Empty(Validate(rules));
-
-        Assert.Contains(nameof(WalletRules.DeferredWriteDelay), Validate(new WalletRules { DeferredWriteDelay = TimeSpan.FromSeconds(30) }));
-        Assert.Contains(nameof(WalletRules.DeferredWriteDelay), Validate(new WalletRules { DeferredWriteDelay = TimeSpan.Zero }));
-        Assert.Contains(nameof(WalletRules.ProvisionalRecordAge), Validate(new WalletRules { ProvisionalRecordAge = TimeSpan.Zero }));
-        Assert.Contains(nameof(WalletRules.ProvisionalRecordAge), Validate(new WalletRules { ProvisionalRecordAge = TimeSpan.FromHours(1) }));
-
-        static List<string> Validate(WalletRules rules)
-        {
-            var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-            System.ComponentModel.DataAnnotations.Validator.TryValidateObject(rules,
-                new System.ComponentModel.DataAnnotations.ValidationContext(rules), errors, validateAllProperties: true);
-            return errors.SelectMany(e => e.MemberNames).ToList();
-        }
-    }
-
     // ---------------------------------------------------------------- refunds
 
     [Fact]
