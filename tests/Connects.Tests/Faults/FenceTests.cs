@@ -88,7 +88,7 @@ public sealed class FenceTests(FenceClusterFixture fx, ITestOutputHelper output)
         if (left > TimeSpan.Zero) await Task.Delay(left);
     }
 
-    private async Task<Proposal> RecordOf(IJobGrain job, string freelancer)
+    private static async Task<Proposal> RecordOf(IJobGrain job, string freelancer)
     {
         Proposal? record = null;
         await Eventually.Until(async () => (record = await job.GetProposal(freelancer)) is not null, "the job to record the proposal");

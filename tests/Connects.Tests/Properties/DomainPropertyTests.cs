@@ -592,7 +592,7 @@ internal sealed class DomainWorld
     public List<LedgerEntry> Entries(int w) =>
         [.. _statements[w].OrderBy(s => s.Key).SelectMany(s => s.Value).Concat(Wallets[w].State.Entries)];
 
-    private void Refused(Wallet wallet, string rule, Action action)
+    private static void Refused(Wallet wallet, string rule, Action action)
     {
         var (balance, count) = (wallet.Balance, wallet.State.NextSequence);
         try
