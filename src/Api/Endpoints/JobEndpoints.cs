@@ -12,7 +12,7 @@ public static class JobEndpoints
 
         jobs.MapPut("", async Task<Results<Created<JobResponse>, Ok<JobResponse>>> (string jobId, PostJobRequest body, IGrainFactory grains) =>
         {
-            var terms = new JobTerms(body.BudgetUsd!.Value, body.BudgetType!.Value, body.Duration!.Value);
+            var terms = new JobTerms(body.BudgetUsd!.Value, body.BudgetType!.Value.ToDomain(), body.Duration!.Value.ToDomain());
             var posted = await grains.Job(jobId).Post(new JobPosting(body.ClientId!, terms, body.Category!));
             var response = JobResponse.From(posted.Job);
             return posted.Created ? TypedResults.Created($"/v1/jobs/{jobId}", response) : TypedResults.Ok(response);
@@ -27,11 +27,11 @@ public static class JobEndpoints
         jobs.MapPost("/proposals", Submit).WithSummary("Submit a proposal: charges the job's price, never more than expectedConnects").RequireRateLimiting(Security.Writes);
 
         jobs.MapDelete("/proposals/{freelancerId}", async (string jobId, string freelancerId, IGrainFactory grains) =>
-            TypedResults.Ok(ProposalStatus(jobId, await grains.Job(jobId).Withdraw(freelancerId))))
+            TypedResults.Ok(ProposalStatusResponse.From(jobId, await grains.Job(jobId).Withdraw(freelancerId))))
             .WithSummary("Withdraw a proposal (no refund)").RequireRateLimiting(Security.Writes);
 
         jobs.MapPost("/proposals/{freelancerId}/decline", async (string jobId, string freelancerId, IGrainFactory grains) =>
-            TypedResults.Ok(ProposalStatus(jobId, await grains.Job(jobId).Decline(freelancerId))))
+            TypedResults.Ok(ProposalStatusResponse.From(jobId, await grains.Job(jobId).Decline(freelancerId))))
             .WithSummary("The client declines a proposal (no refund)").RequireRateLimiting(Security.Writes);
 
         jobs.MapPost("/hire", async (string jobId, HireRequest body, IGrainFactory grains) =>
@@ -39,7 +39,7 @@ public static class JobEndpoints
             .WithSummary("Hire a freelancer; the job is filled (no refunds)").RequireRateLimiting(Security.Writes);
 
         jobs.MapPost("/cancel", async (string jobId, CancelRequest body, IGrainFactory grains) =>
-            TypedResults.Ok(JobResponse.From(await grains.Cancellation(jobId).Cancel(body.Reason!.Value))))
+            TypedResults.Ok(JobResponse.From(await grains.Cancellation(jobId).Cancel(body.Reason!.Value.ToDomain()))))
             .WithSummary("Cancel without hiring or remove: every proposal not withdrawn is refunded, once").RequireRateLimiting(Security.Writes);
         return v1;
     }
@@ -72,7 +72,4 @@ public static class JobEndpoints
             _ => Problems.NotFound(Refusals.WalletNotOpen, $"Freelancer {freelancerId} has no wallet."),
         };
     }
-
-    private static ProposalStatusResponse ProposalStatus(string jobId, Proposal p) =>
-        new(jobId, p.FreelancerId, p.Status, p.ConnectsCharged, p.SubmittedAt, p.RefundedAt is not null);
 }

@@ -1,10 +1,7 @@
-using System.Text.Json.Serialization;
-
 namespace Connects.Domain;
 
-[JsonConverter(typeof(StrictEnumConverter<CancelReason>))]
 public enum CancelReason
 {
-    [JsonStringEnumMemberName("client-cancelled")] ClientCancelled,
-    [JsonStringEnumMemberName("removed-by-marketplace")] RemovedByMarketplace,
+    ClientCancelled,
+    RemovedByMarketplace,
 }
