@@ -1,7 +1,7 @@
 namespace Connects.Domain;
 
 /// <summary>The demand signal of one category: applications in a sliding window per open job.</summary>
-public sealed class Demand(string category, DemandState state, PricingRules rules)
+public sealed class Demand(DemandState state, PricingRules rules)
 {
     private const int SlotsPerWindow = 24;
 
@@ -18,7 +18,7 @@ public sealed class Demand(string category, DemandState state, PricingRules rule
     public CategoryDemand Measure(DateTimeOffset now)
     {
         Trim(now);
-        return new CategoryDemand(category, state.ApplicationsBySlot.Values.Sum(), state.OpenJobs.Count, now);
+        return new CategoryDemand(state.ApplicationsBySlot.Values.Sum(), state.OpenJobs.Count, now);
     }
 
     private void Trim(DateTimeOffset now)

@@ -4,7 +4,6 @@ namespace Connects.Domain;
 public sealed class Job(JobState state)
 {
     public JobState State => state;
-    public bool IsPosted => state.IsPosted;
 
     public PostOutcome Post(string jobId, string clientId, JobTerms terms, string category, DateTimeOffset now)
     {
@@ -33,11 +32,11 @@ public sealed class Job(JobState state)
     /// <summary>Records a proposal backed by a wallet's hold, charging the current price (never more than the hold).</summary>
     public RecordResult Record(string freelancerId, string holdId, IReadOnlyList<Slice> held, int price, DateTimeOffset now)
     {
-        if (!state.IsPosted) return new RecordResult(RecordOutcome.JobNotFound, null, price);
-        if (FindProposal(freelancerId) is { } existing) return new RecordResult(RecordOutcome.AlreadyRecorded, existing, price);
-        if (state.AbortedHolds.Contains(holdId)) return new RecordResult(RecordOutcome.HoldAborted, null, price);
-        if (state.Status != JobStatus.Open) return new RecordResult(RecordOutcome.JobNotOpen, null, price);
-        if (price > held.Sum(s => s.Amount)) return new RecordResult(RecordOutcome.PriceAboveHold, null, price);
+        if (!state.IsPosted) return new RecordResult(RecordOutcome.JobNotFound, null);
+        if (FindProposal(freelancerId) is { } existing) return new RecordResult(RecordOutcome.AlreadyRecorded, existing);
+        if (state.AbortedHolds.Contains(holdId)) return new RecordResult(RecordOutcome.HoldAborted, null);
+        if (state.Status != JobStatus.Open) return new RecordResult(RecordOutcome.JobNotOpen, null);
+        if (price > held.Sum(s => s.Amount)) return new RecordResult(RecordOutcome.PriceAboveHold, null);
         var proposal = new Proposal
         {
             FreelancerId = freelancerId,
@@ -48,7 +47,7 @@ public sealed class Job(JobState state)
             AwaitingWallet = true,
         };
         state.Proposals[freelancerId] = proposal;
-        return new RecordResult(RecordOutcome.Recorded, proposal, price);
+        return new RecordResult(RecordOutcome.Recorded, proposal);
     }
 
     /// <summary>

@@ -8,7 +8,6 @@ namespace Connects.Domain;
 public sealed class Wallet(WalletState state, WalletRules rules)
 {
     public WalletState State => state;
-    public bool IsOpen => state.IsOpen;
     public int Balance => state.Balance;
     public int Held => state.Holds.Sum(h => h.Amount);
     public int Available => state.Buckets.Sum(b => b.Amount);

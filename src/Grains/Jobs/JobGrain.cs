@@ -87,7 +87,7 @@ public sealed class JobGrain(
 
     public async Task<RecordResult> RecordProposal(string freelancerId, string holdId, IReadOnlyList<Slice> held)
     {
-        if (!State.IsPosted) return new RecordResult(RecordOutcome.JobNotFound, null, 0);
+        if (!State.IsPosted) return new RecordResult(RecordOutcome.JobNotFound, null);
         var price = (await CurrentPrice()).Connects;
         var result = Job.Record(freelancerId, holdId, held, price, Now);
         if (result.Outcome == RecordOutcome.Recorded)

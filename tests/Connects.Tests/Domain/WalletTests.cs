@@ -37,7 +37,7 @@ public sealed class WalletTests
     {
         var wallet = Open(plan);
 
-        Assert.True(wallet.IsOpen);
+        Assert.True(wallet.State.IsOpen);
         Assert.Equal(plan, wallet.State.Plan);
         Assert.Null(wallet.State.NextPlan);
         Assert.Equal(T0, wallet.State.Anchor);

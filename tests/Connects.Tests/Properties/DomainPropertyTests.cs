@@ -241,7 +241,7 @@ internal sealed class DomainWorld
         try
         {
             for (var w = 0; w < WalletCount; w++)
-                if (lazy.Wallets[w].IsOpen) lazy.Wallets[w].Advance(lazy.Now);
+                if (lazy.Wallets[w].State.IsOpen) lazy.Wallets[w].Advance(lazy.Now);
             lazy.CheckInvariants();
             CompareWorlds(lazy, eager, final: true);
             if (observe is not null)
@@ -263,7 +263,7 @@ internal sealed class DomainWorld
         {
             for (var w = 0; w < WalletCount; w++)
             {
-                if (!Wallets[w].IsOpen) continue;
+                if (!Wallets[w].State.IsOpen) continue;
                 Wallets[w].Advance(Now);
                 Archive(w);
             }
@@ -386,7 +386,7 @@ internal sealed class DomainWorld
     private Wallet? Ready(int w)
     {
         var wallet = Wallets[w];
-        if (!wallet.IsOpen) return null;
+        if (!wallet.State.IsOpen) return null;
         Touched.Add(w);
         wallet.Advance(Now);
         return wallet;
@@ -404,7 +404,7 @@ internal sealed class DomainWorld
     private int Price(JobRecord job, int applications)
     {
         var openJobs = _slots.Count(j => j.Category == job.Category && j.Status == JobStatus.Open);
-        var price = ConnectPricing.Quote(job.Job.State.Terms, new CategoryDemand(job.Category, applications, openJobs, Now), Pricing).Connects;
+        var price = ConnectPricing.Quote(job.Job.State.Terms, new CategoryDemand(applications, openJobs, Now), Pricing).Connects;
         Require(price >= Pricing.MinConnects && price <= Pricing.MaxConnects, $"price {price} is outside the configured range");
         return price;
     }
@@ -639,7 +639,7 @@ internal sealed class DomainWorld
         {
             byWallet[w] = [];
             var wallet = Wallets[w];
-            if (!wallet.IsOpen)
+            if (!wallet.State.IsOpen)
             {
                 Require(wallet.State.Entries.Count == 0 && wallet.Balance == 0, $"{Fid(w)} is not open but has a ledger");
                 continue;
@@ -743,8 +743,8 @@ internal sealed class DomainWorld
         for (var w = 0; w < WalletCount; w++)
         {
             var (a, b) = (lazy.Wallets[w], eager.Wallets[w]);
-            Require(a.IsOpen == b.IsOpen, $"{Fid(w)} is open in one world only");
-            if (!a.IsOpen) continue;
+            Require(a.State.IsOpen == b.State.IsOpen, $"{Fid(w)} is open in one world only");
+            if (!a.State.IsOpen) continue;
             var (la, lb) = (lazy.Entries(w), eager.Entries(w));
             if (final || lazy.Touched.Contains(w))
             {

@@ -184,7 +184,7 @@ internal sealed class GrainRun(ClusterFixture fx, GrainSequence sequence, Action
     private Wallet? Shadow(int w)
     {
         var shadow = _shadows[w];
-        if (!shadow.IsOpen) return null;
+        if (!shadow.State.IsOpen) return null;
         shadow.Advance(Now);
         return shadow;
     }
