@@ -37,8 +37,6 @@ public sealed class PricingRules : IValidatableObject
     /// <summary>How long a job reuses the demand it last read from its category.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")] public TimeSpan DemandCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 
-    [Range(typeof(decimal), "0.01", "100000000")] public decimal MaxBudgetUsd { get; set; } = 10_000_000m;
-
     public int DurationBase(ProjectDuration duration) => duration switch
     {
         ProjectDuration.LessThan1Week => LessThan1WeekBase,

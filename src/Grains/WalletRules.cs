@@ -16,7 +16,6 @@ public sealed class WalletRules : IValidatableObject
     [Range(0, 100_000)] public int BasicMonthlyConnects { get; set; } = 10;
     [Range(0, 100_000)] public int PlusMonthlyConnects { get; set; } = 70;
     [Range(0, 1_000_000)] public int PlusRolloverCap { get; set; } = 140;
-    [Range(typeof(decimal), "0", "100000")] public decimal PlusMonthlyPriceUsd { get; set; } = 10m;
 
     /// <summary>Bundle sizes on sale. Left empty in configuration, the defaults apply (10, 20, 40, 60, 80).</summary>
     public int[]? BundleSizes { get; set; }

@@ -8,8 +8,6 @@ namespace Connects.Contracts;
 public interface ICancellationGrain : IGrainWithStringKey
 {
     [Alias("Cancel")] Task<JobView> Cancel(CancelReason reason);
-    /// <summary>Delivers every refund the job still owes; returns how many were delivered now.</summary>
-    [Alias("DeliverRefunds")] Task<int> DeliverRefunds();
-    /// <summary>Fire-and-forget delivery, for the job's reminder.</summary>
+    /// <summary>Delivers every refund the job still owes, fire and forget: for the job's reminder.</summary>
     [OneWay, Alias("Nudge")] Task Nudge();
 }

@@ -21,9 +21,11 @@ public sealed class CancellationGrain : Grain, ICancellationGrain
         return (await Job.GetJob())!;
     }
 
-    public async Task<int> DeliverRefunds()
+    public Task Nudge() => DeliverRefunds();
+
+    /// <summary>Delivers every refund the job still owes.</summary>
+    private async Task DeliverRefunds()
     {
-        var delivered = 0;
         var contradicted = new List<string>();
         foreach (var refund in await Job.GetRefundsOwed())
         {
@@ -35,14 +37,10 @@ public sealed class CancellationGrain : Grain, ICancellationGrain
                 continue;
             }
             await Job.MarkRefunded(refund.FreelancerId);
-            delivered++;
         }
         // Cannot happen (a record stands only once its wallet vouched, which it does only for a hold it wrote): say so loudly,
         // after the other refunds went out.
         if (contradicted.Count > 0)
             throw new InvalidOperationException($"Job {JobId} keeps proposals whose wallets say they never paid: {string.Join(", ", contradicted)}.");
-        return delivered;
     }
-
-    public Task Nudge() => DeliverRefunds();
 }

@@ -150,7 +150,7 @@ public sealed partial class WalletGrain(
         {
             var quote = await job.Quote();
             if (!quote.Posted) return new SubmissionResult(SubmissionOutcome.JobNotFound);
-            if (quote.Status != JobStatus.Open) return new SubmissionResult(SubmissionOutcome.JobNotOpen, JobStatus: quote.Status);
+            if (quote.Status != JobStatus.Open) return new SubmissionResult(SubmissionOutcome.JobNotOpen);
             var price = quote.Price!.Connects;
             if (price > expectedConnects) return new SubmissionResult(SubmissionOutcome.PriceChanged, ConnectsRequired: price);
 
@@ -307,9 +307,9 @@ public sealed partial class WalletGrain(
             await Save(wallet);
             return new RefundResult(RefundOutcome.NeverPaid);
         }
-        var amount = wallet.Refund(refund.JobId, refund.Slices, Now);
+        wallet.Refund(refund.JobId, refund.Slices, Now);
         await Save(wallet);
-        return new RefundResult(RefundOutcome.Refunded, amount);
+        return new RefundResult(RefundOutcome.Refunded);
     }
 
     public async Task ConfirmProposal(string jobId, string holdId)
