@@ -30,7 +30,7 @@ namespace Connects.Bench.Micro
         private readonly PricingRules _rules = new();
         private readonly JobTerms _fixed = new(800m, BudgetType.Fixed, ProjectDuration.OneToFourWeeks);
         private readonly JobTerms _hourly = new(45m, BudgetType.Hourly, ProjectDuration.OneToThreeMonths);
-        private readonly CategoryDemand _demand = new("design", 140, 20, DateTimeOffset.UnixEpoch);
+        private readonly CategoryDemand _demand = new(140, 20, DateTimeOffset.UnixEpoch);
 
         [Benchmark(Description = "ConnectPricing.Quote fixed")]
         public ConnectPrice QuoteFixed() => ConnectPricing.Quote(_fixed, _demand, _rules);

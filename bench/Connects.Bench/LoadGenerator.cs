@@ -182,7 +182,8 @@ public static class LoadGenerator
         dispatcher.Start();
         await dispatched.Task;
         var all = Task.WhenAll(tasks);
-        if (await Task.WhenAny(all, Task.Delay(Grace)) != all) await abandon.CancelAsync();
+        // The grace runs out even after a stop: requests in flight still get it, so a stop never cuts them short.
+        if (await Task.WhenAny(all, Task.Delay(Grace, CancellationToken.None)) != all) await abandon.CancelAsync();
         await all;
 
         var recordedCount = Math.Max(0, scheduled - firstRecorded);

@@ -32,17 +32,20 @@ public sealed partial class ClusterRetry(ILogger<ClusterRetry> logger, ISiloDeat
             }
             catch (Exception ex) when (IsTransient(ex) && attempt < Backoff.Length && !aborted.IsCancellationRequested)
             {
-                LogRetry(logger, ex.GetType().Name, context.HttpContext.Request.Path, attempt + 1);
+                if (logger.IsEnabled(LogLevel.Information))
+#pragma warning disable CA1873 // Guarded just above: the analyzer misses guards of [LoggerMessage] methods (dotnet/sdk#50893).
+                    LogRetry(logger, ex.GetType().Name, context.HttpContext.Request.Path, attempt + 1);
+#pragma warning restore CA1873
                 await Task.Delay(Backoff[attempt], aborted);
             }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A silo was declared dead while {Path} waited on the cluster: retry {Attempt} now")]
-    private static partial void LogAbandoned(ILogger logger, string path, int attempt);
+    private static partial void LogAbandoned(ILogger logger, PathString path, int attempt);
 
     public static bool IsTransient(Exception ex) => ex is OrleansException or TimeoutException;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Exception} on {Path}: retry {Attempt}")]
-    private static partial void LogRetry(ILogger logger, string exception, string path, int attempt);
+    private static partial void LogRetry(ILogger logger, string exception, PathString path, int attempt);
 }

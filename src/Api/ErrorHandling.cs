@@ -11,13 +11,13 @@ namespace Connects.Api;
 /// </summary>
 public sealed partial class ErrorHandling(IProblemDetailsService problems, ILogger<ErrorHandling> logger) : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var problem = exception switch
         {
             BadHttpRequestException bad => BadRequest(bad),
             ConnectsRuleException rule => Problems.Of(rule),
-            _ when ClusterRetry.IsTransient(exception) || exception is OperationCanceledException && !http.RequestAborted.IsCancellationRequested =>
+            _ when ClusterRetry.IsTransient(exception) || exception is OperationCanceledException && !httpContext.RequestAborted.IsCancellationRequested =>
                 Problems.Make(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable,
                     "The service is briefly unavailable.", "Retry the same request; it is safe to repeat."),
             _ => null,
@@ -26,11 +26,11 @@ public sealed partial class ErrorHandling(IProblemDetailsService problems, ILogg
         var status = problem.Status!.Value;
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
-            LogUnavailable(logger, exception, http.Request.Path);
-            http.Response.Headers.RetryAfter = "1";
+            LogUnavailable(logger, exception, httpContext.Request.Path);
+            httpContext.Response.Headers.RetryAfter = "1";
         }
-        http.Response.StatusCode = status;
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 
     private static Microsoft.AspNetCore.Mvc.ProblemDetails BadRequest(BadHttpRequestException bad)

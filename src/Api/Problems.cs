@@ -35,8 +35,8 @@ public static class Problems
     /// <summary>The problem for a rule the domain refused: 400 naming the field, 404, or 409.</summary>
     public static ProblemDetails Of(ConnectsRuleException ex) => ex.Rule switch
     {
-        Rules.InvalidBundle or Rules.InvalidAmount or Rules.InvalidExpiry => FieldProblem(ex.Field ?? "body", ex.Message, ex.Rule),
-        Rules.WalletNotOpen or Rules.JobNotFound or Rules.ProposalNotFound => Make(StatusCodes.Status404NotFound, ex.Rule, "Not found.", ex.Message),
+        Refusals.InvalidBundle or Refusals.InvalidAmount or Refusals.InvalidExpiry => FieldProblem(ex.Field ?? "body", ex.Message, ex.Rule),
+        Refusals.WalletNotOpen or Refusals.JobNotFound or Refusals.ProposalNotFound => Make(StatusCodes.Status404NotFound, ex.Rule, "Not found.", ex.Message),
         _ => Make(StatusCodes.Status409Conflict, ex.Rule, "The request conflicts with the current state.", ex.Message,
             ex.Field is null ? null : new Dictionary<string, object?> { ["field"] = ex.Field }),
     };

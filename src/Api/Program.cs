@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Connects.Api;
 using Connects.Api.Endpoints;
+using Connects.Api.Wire;
 using Connects.Silo;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
@@ -34,6 +35,8 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     // {"bundle":10,"bundle":80} is refused (400 naming the property), so a gateway that reads the first value and the
     // service can never disagree about what was asked.
     o.SerializerOptions.AllowDuplicateProperties = false;
+    // Enums go out and come in as their names only (the wire enums of Connects.Api.Wire).
+    o.SerializerOptions.AddWireEnums();
 });
 builder.Services.AddOpenApi();
 builder.AddConnectsSecurity();

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Connects.Domain;
 
 namespace Connects.Api;
 
@@ -14,9 +13,9 @@ public static class Ids
     public const string CategoryMessage = "Must be 1-64 characters of a-z, 0-9 or '-', starting with a letter or digit.";
 }
 
-public sealed record OpenWalletRequest([Required] Plan? Plan);
+public sealed record OpenWalletRequest([Required] Wire.Plan? Plan);
 
-public sealed record ChangePlanRequest([Required] Plan? Plan);
+public sealed record ChangePlanRequest([Required] Wire.Plan? Plan);
 
 public sealed record PurchaseRequest(
     [Required, Range(1, 100_000)] int? Bundle,
@@ -25,8 +24,8 @@ public sealed record PurchaseRequest(
 public sealed record PostJobRequest(
     [Required, RegularExpression(Ids.Pattern, ErrorMessage = Ids.Message)] string? ClientId,
     [Required, Range(typeof(decimal), "0.01", "10000000")] decimal? BudgetUsd,
-    [Required] BudgetType? BudgetType,
-    [Required] ProjectDuration? Duration,
+    [Required] Wire.BudgetType? BudgetType,
+    [Required] Wire.ProjectDuration? Duration,
     [Required, RegularExpression(Ids.CategoryPattern, ErrorMessage = Ids.CategoryMessage)] string? Category);
 
 public sealed record SubmitProposalRequest(
@@ -35,7 +34,7 @@ public sealed record SubmitProposalRequest(
 
 public sealed record HireRequest([Required, RegularExpression(Ids.Pattern, ErrorMessage = Ids.Message)] string? FreelancerId);
 
-public sealed record CancelRequest([Required] CancelReason? Reason);
+public sealed record CancelRequest([Required] Wire.CancelReason? Reason);
 
 public sealed record GrantRequest(
     [Required, RegularExpression(Ids.ReferencePattern, ErrorMessage = Ids.ReferenceMessage)] string? GrantId,

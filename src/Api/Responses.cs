@@ -4,6 +4,27 @@ using Connects.Domain;
 
 namespace Connects.Api;
 
+// Every HTTP body the API answers (but problem details) is one of these: the API owns its wire format and maps to it from
+// the domain's and the grains' types, which carry none. Field names and shapes are the API's contract. XML summaries here
+// are the descriptions of the API reference (OpenAPI).
+
+/// <summary>What a wallet shows at an instant.</summary>
+public sealed record WalletResponse(
+    string FreelancerId, Wire.Plan Plan, Wire.Plan? NextPlan, int Balance, int Held, int Available,
+    IReadOnlyList<BucketResponse> Buckets, int MonthlyAllotment, DateTimeOffset NextRefreshAt, int ExpiringWithin30Days,
+    DateTimeOffset BillingAnchor, int Cycle)
+{
+    public static WalletResponse From(WalletView w) => new(w.FreelancerId, w.Plan.ToWire(), w.NextPlan?.ToWire(), w.Balance, w.Held,
+        w.Available, [.. w.Buckets.Select(BucketResponse.From)], w.MonthlyAllotment, w.NextRefreshAt, w.ExpiringWithin30Days,
+        w.BillingAnchor, w.Cycle);
+}
+
+/// <summary>Connects of one source and expiry, in the order they are spent.</summary>
+public sealed record BucketResponse(Wire.BucketSource Source, int Amount, DateTimeOffset? ExpiresAt)
+{
+    public static BucketResponse From(Slice s) => new(s.Source.ToWire(), s.Amount, s.ExpiresAt);
+}
+
 public sealed record PurchaseResponse(string PaymentReference, int Connects, string PriceUsd, DateTimeOffset ExpiresAt, int Balance)
 {
     public static PurchaseResponse From(PurchaseReceipt r) =>
@@ -12,13 +33,19 @@ public sealed record PurchaseResponse(string PaymentReference, int Connects, str
 
 public sealed record ProposalResponse(string JobId, string FreelancerId, int ConnectsCharged, int Balance);
 
-public sealed record ProposalStatusResponse(string JobId, string FreelancerId, ProposalStatus Status, int ConnectsCharged, DateTimeOffset SubmittedAt, bool Refunded);
+public sealed record ProposalStatusResponse(
+    string JobId, string FreelancerId, Wire.ProposalStatus Status, int ConnectsCharged, DateTimeOffset SubmittedAt, bool Refunded)
+{
+    public static ProposalStatusResponse From(string jobId, Proposal p) =>
+        new(jobId, p.FreelancerId, p.Status.ToWire(), p.ConnectsCharged, p.SubmittedAt, p.RefundedAt is not null);
+}
 
 public sealed record GrantResponse(string GrantId, int Amount, int Balance);
 
-public sealed record HistoryEntry(long Sequence, DateTimeOffset At, LedgerKind Kind, int Amount, int BalanceAfter, string Reference, string? Note)
+public sealed record HistoryEntry(
+    long Sequence, DateTimeOffset At, Wire.LedgerKind Kind, int Amount, int BalanceAfter, string Reference, string? Note)
 {
-    public static HistoryEntry From(LedgerEntry e) => new(e.Sequence, e.At, e.Kind, e.Amount, e.BalanceAfter, e.Reference, e.Note);
+    public static HistoryEntry From(LedgerEntry e) => new(e.Sequence, e.At, e.Kind.ToWire(), e.Amount, e.BalanceAfter, e.Reference, e.Note);
 }
 
 public sealed record HistoryResponse(string FreelancerId, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<HistoryEntry> Entries, string? NextCursor);
@@ -26,11 +53,48 @@ public sealed record HistoryResponse(string FreelancerId, DateTimeOffset From, D
 public sealed record ClockResponse(DateTimeOffset Now, string Offset);
 
 public sealed record JobResponse(
-    string JobId, string ClientId, JobStatus Status, int ConnectsRequired, ConnectPrice Price,
-    decimal BudgetUsd, BudgetType BudgetType, ProjectDuration Duration, string Category,
+    string JobId, string ClientId, Wire.JobStatus Status, int ConnectsRequired, PriceResponse Price,
+    decimal BudgetUsd, Wire.BudgetType BudgetType, Wire.ProjectDuration Duration, string Category,
     int ProposalCount, DateTimeOffset PostedAt, DateTimeOffset? ClosedAt, string? HiredFreelancerId,
-    IReadOnlyList<RefundMade> Refunds, int RefundsPending)
+    IReadOnlyList<RefundResponse> Refunds, int RefundsPending)
 {
-    public static JobResponse From(JobView j) => new(j.JobId, j.ClientId, j.Status, j.Price.Connects, j.Price, j.BudgetUsd, j.BudgetType,
-        j.Duration, j.Category, j.ProposalCount, j.PostedAt, j.ClosedAt, j.HiredFreelancerId, j.Refunds, j.RefundsPending);
+    public static JobResponse From(JobView j) => new(j.JobId, j.ClientId, j.Status.ToWire(), j.Price.Connects, PriceResponse.From(j.Price),
+        j.BudgetUsd, j.BudgetType.ToWire(), j.Duration.ToWire(), j.Category, j.ProposalCount, j.PostedAt, j.ClosedAt, j.HiredFreelancerId,
+        [.. j.Refunds.Select(RefundResponse.From)], j.RefundsPending);
+}
+
+/// <summary>A job's price in Connects and the components it came from.</summary>
+public sealed record PriceResponse(
+    int Connects, int DurationBase, int BudgetPoints, decimal EffectiveBudgetUsd, double DemandMultiplier,
+    double ApplicationsPerJob, double Unclamped, int MinConnects, int MaxConnects)
+{
+    public static PriceResponse From(ConnectPrice p) => new(p.Connects, p.DurationBase, p.BudgetPoints, p.EffectiveBudgetUsd,
+        p.DemandMultiplier, p.ApplicationsPerJob, p.Unclamped, p.MinConnects, p.MaxConnects);
+}
+
+public sealed record RefundResponse(string FreelancerId, int Connects, DateTimeOffset RefundedAt)
+{
+    public static RefundResponse From(RefundMade r) => new(r.FreelancerId, r.Connects, r.RefundedAt);
+}
+
+public sealed record AuditResponse(DateTimeOffset At, bool Clean, IReadOnlyList<AuditFindingResponse> Findings, AuditTotalsResponse Totals)
+{
+    public static AuditResponse From(AuditReport r) =>
+        new(r.At, r.Clean, [.. r.Findings.Select(AuditFindingResponse.From)], AuditTotalsResponse.From(r.Totals));
+}
+
+public sealed record AuditFindingResponse(string Kind, string Subject, string Detail)
+{
+    public static AuditFindingResponse From(AuditFinding f) => new(f.Kind, f.Subject, f.Detail);
+}
+
+public sealed record AuditTotalsResponse(
+    int Wallets, int Jobs, int Proposals, long Balance,
+    long Opened, long Refreshed, long Granted, long Purchased, long Refunded,
+    long Spent, long Forfeited, long Expired)
+{
+    public long Issued { get; init; }
+
+    public static AuditTotalsResponse From(AuditTotals t) => new(t.Wallets, t.Jobs, t.Proposals, t.Balance,
+        t.Opened, t.Refreshed, t.Granted, t.Purchased, t.Refunded, t.Spent, t.Forfeited, t.Expired) { Issued = t.Issued };
 }

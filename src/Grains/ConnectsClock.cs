@@ -9,9 +9,3 @@ public static class ConnectsClock
 {
     public const string Key = "connects";
 }
-
-public static class ConnectsStorage
-{
-    /// <summary>Name of the grain storage provider every Connects grain persists to.</summary>
-    public const string Name = "connects";
-}

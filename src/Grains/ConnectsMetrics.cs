@@ -32,11 +32,11 @@ public sealed class ConnectsMetrics
 
     public void Refused(Contracts.SubmissionOutcome outcome) => _refused.Add(1, new KeyValuePair<string, object?>("reason", outcome switch
     {
-        Contracts.SubmissionOutcome.InsufficientConnects => Rules.InsufficientConnects,
-        Contracts.SubmissionOutcome.PriceChanged => Rules.PriceChanged,
-        Contracts.SubmissionOutcome.JobNotOpen => Rules.JobNotOpen,
-        Contracts.SubmissionOutcome.JobNotFound => Rules.JobNotFound,
-        _ => Rules.WalletNotOpen,
+        Contracts.SubmissionOutcome.InsufficientConnects => Refusals.InsufficientConnects,
+        Contracts.SubmissionOutcome.PriceChanged => Refusals.PriceChanged,
+        Contracts.SubmissionOutcome.JobNotOpen => Refusals.JobNotOpen,
+        Contracts.SubmissionOutcome.JobNotFound => Refusals.JobNotFound,
+        _ => Refusals.WalletNotOpen,
     }));
 
     public void HoldsChanged(int delta)

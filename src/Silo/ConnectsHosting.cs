@@ -128,13 +128,15 @@ public static class ConnectsHosting
         return (storage, silo, sandbox);
     }
 
-    /// <summary>The domain's rules as validated options (the rules' numbers are settings, listed in docs/operations.md).</summary>
+    /// <summary>The domain's rules and the grains' protocol settings as validated options (all listed in docs/operations.md).
+    /// <see cref="WalletRules"/> and <see cref="WalletProtocolSettings"/> share the section <c>Connects:Wallet</c>.</summary>
     public static IServiceCollection AddConnectsRules(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMetrics();
         services.TryAddSingleton<ConnectsMetrics>();
         services.TryAddSingleton<Grains.RefreshPacer>();
         services.AddOptions<WalletRules>().Bind(configuration.GetSection(WalletRules.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WalletProtocolSettings>().Bind(configuration.GetSection(WalletProtocolSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PricingRules>().Bind(configuration.GetSection(PricingRules.Section)).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }

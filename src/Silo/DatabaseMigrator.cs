@@ -1,3 +1,4 @@
+using System.Globalization;
 using DbUp;
 using DbUp.Builder;
 using DbUp.Engine.Output;
@@ -19,7 +20,7 @@ public sealed partial class DatabaseMigrator(StorageSettings storage, ILogger<Da
 
     public IReadOnlyList<string> Migrate() => storage.IsPostgreSql ? MigratePostgreSql() : MigrateSqlite();
 
-    private IReadOnlyList<string> MigrateSqlite()
+    private List<string> MigrateSqlite()
     {
         var path = Path.GetFullPath(storage.SqlitePath);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -34,7 +35,7 @@ public sealed partial class DatabaseMigrator(StorageSettings storage, ILogger<Da
         return Run(DeployChanges.To.SqliteDatabase(storage.EffectiveConnectionString), "sqlite", path);
     }
 
-    private IReadOnlyList<string> MigratePostgreSql()
+    private List<string> MigratePostgreSql()
     {
         var connectionString = storage.EffectiveConnectionString;
         EnsureDatabase.For.PostgresqlDatabase(connectionString, new UpgradeLog(logger));
@@ -54,7 +55,7 @@ public sealed partial class DatabaseMigrator(StorageSettings storage, ILogger<Da
         }
     }
 
-    private IReadOnlyList<string> Run(UpgradeEngineBuilder builder, string folder, string database)
+    private List<string> Run(UpgradeEngineBuilder builder, string folder, string database)
     {
         var upgrader = builder
             .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly, name => name.Contains($".Sql.{folder}.", StringComparison.Ordinal))
@@ -72,13 +73,24 @@ public sealed partial class DatabaseMigrator(StorageSettings storage, ILogger<Da
     [LoggerMessage(Level = LogLevel.Information, Message = "Database {Database} is up to date ({Applied} scripts applied now)")]
     private static partial void LogMigrated(ILogger logger, string database, int applied);
 
-    private sealed class UpgradeLog(ILogger logger) : IUpgradeLog
+    /// <summary>DbUp's messages, which are composite format strings ("{0}"), not message templates: formatted here and
+    /// logged as one message. DbUp's information (a line per script) is logged at Debug.</summary>
+    private sealed partial class UpgradeLog(ILogger logger) : IUpgradeLog
     {
-        public void LogTrace(string format, params object[] args) => logger.LogTrace(format, args);
-        public void LogDebug(string format, params object[] args) => logger.LogDebug(format, args);
-        public void LogInformation(string format, params object[] args) => logger.LogDebug(format, args);
-        public void LogWarning(string format, params object[] args) => logger.LogWarning(format, args);
-        public void LogError(string format, params object[] args) => logger.LogError(format, args);
-        public void LogError(Exception ex, string format, params object[] args) => logger.LogError(ex, format, args);
+        public void LogTrace(string format, params object[] args) => Write(LogLevel.Trace, null, format, args);
+        public void LogDebug(string format, params object[] args) => Write(LogLevel.Debug, null, format, args);
+        public void LogInformation(string format, params object[] args) => Write(LogLevel.Debug, null, format, args);
+        public void LogWarning(string format, params object[] args) => Write(LogLevel.Warning, null, format, args);
+        public void LogError(string format, params object[] args) => Write(LogLevel.Error, null, format, args);
+        public void LogError(Exception ex, string format, params object[] args) => Write(LogLevel.Error, ex, format, args);
+
+        private void Write(LogLevel level, Exception? ex, string format, object[] args)
+        {
+            if (!logger.IsEnabled(level)) return;
+            LogDbUp(logger, level, ex, args.Length == 0 ? format : string.Format(CultureInfo.InvariantCulture, format, args));
+        }
+
+        [LoggerMessage(Message = "{Message}")]
+        private static partial void LogDbUp(ILogger logger, LogLevel level, Exception? ex, string message);
     }
 }

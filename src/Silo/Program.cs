@@ -7,6 +7,8 @@ namespace Connects.Silo;
 /// <summary>The silo host: <c>dotnet run --project src/Silo</c>, or <c>-- migrate</c> to apply the schema and exit.</summary>
 public static class SiloProgram
 {
+    private static readonly System.Text.Json.JsonSerializerOptions ReportJson = new(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true };
+
     public static void Main(string[] args)
     {
         var builder = WebApplication.CreateBuilder(ConnectsHosting.HostOptions(args));
@@ -48,7 +50,7 @@ public static class SiloProgram
         using var services = ((IServiceCollection)new ServiceCollection()).AddSerializer(s => s.AddAssembly(typeof(Connects.Domain.WalletState).Assembly)).BuildServiceProvider();
         var now = TimeProvider.System.GetUtcNow() + new SandboxClockStore(storage).Load();
         var report = new Auditor(storage, silo, services.GetRequiredService<Orleans.Serialization.Serializer>()).Run(now).GetAwaiter().GetResult();
-        Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true }));
+        Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, ReportJson));
         return report.Clean ? 0 : 3;
     }
 }

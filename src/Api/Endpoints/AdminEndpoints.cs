@@ -23,7 +23,7 @@ public static partial class AdminEndpoints
             }).WithTags("Admin").WithSummary("Grant Connects, once per grantId").RequireAuthorization(Security.Admin).RequireRateLimiting(Security.Writes);
 
         v1.MapGet("/admin/audit", async (Auditor auditor, [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock, CancellationToken cancellationToken) =>
-                TypedResults.Ok(await auditor.Run(clock.GetUtcNow(), cancellationToken)))
+                TypedResults.Ok(AuditResponse.From(await auditor.Run(clock.GetUtcNow(), cancellationToken))))
             .WithTags("Admin").WithSummary("Replay every ledger and job: findings (none when clean) and totals").RequireAuthorization(Security.Admin);
         return v1;
     }

@@ -15,22 +15,23 @@ public static class WalletEndpoints
     {
         var wallets = v1.MapGroup("/freelancers/{freelancerId}").WithTags("Wallets");
 
-        wallets.MapPost("/wallet", async Task<Results<Created<WalletView>, Ok<WalletView>>> (string freelancerId, OpenWalletRequest body, IGrainFactory grains) =>
+        wallets.MapPost("/wallet", async Task<Results<Created<WalletResponse>, Ok<WalletResponse>>> (string freelancerId, OpenWalletRequest body, IGrainFactory grains) =>
         {
-            var opened = await grains.Wallet(freelancerId).Open(body.Plan!.Value);
+            var opened = await grains.Wallet(freelancerId).Open(body.Plan!.Value.ToDomain());
+            var response = WalletResponse.From(opened.Wallet);
             return opened.Created
-                ? TypedResults.Created($"/v1/freelancers/{freelancerId}/wallet", opened.Wallet)
-                : TypedResults.Ok(opened.Wallet);
+                ? TypedResults.Created($"/v1/freelancers/{freelancerId}/wallet", response)
+                : TypedResults.Ok(response);
         }).WithSummary("Open a wallet (idempotent)").RequireAuthorization(Security.Marketplace).RequireRateLimiting(Security.Writes);
 
         wallets.MapGet("/wallet", async Task<IResult> (string freelancerId, IGrainFactory grains) =>
             await grains.Wallet(freelancerId).GetWallet() is { } wallet
-                ? TypedResults.Ok(wallet)
-                : Problems.NotFound(Rules.WalletNotOpen, $"Freelancer {freelancerId} has no wallet."))
+                ? TypedResults.Ok(WalletResponse.From(wallet))
+                : Problems.NotFound(Refusals.WalletNotOpen, $"Freelancer {freelancerId} has no wallet."))
             .WithSummary("Balance, buckets and next refresh as of now").RequireAuthorization(Security.WalletReader);
 
         wallets.MapPut("/membership", async (string freelancerId, ChangePlanRequest body, IGrainFactory grains) =>
-            TypedResults.Ok(await grains.Wallet(freelancerId).ChangePlan(body.Plan!.Value)))
+            TypedResults.Ok(WalletResponse.From(await grains.Wallet(freelancerId).ChangePlan(body.Plan!.Value.ToDomain()))))
             .WithSummary("Upgrade (at once) or downgrade (next cycle)").RequireAuthorization(Security.Marketplace).RequireRateLimiting(Security.Writes);
 
         wallets.MapPost("/purchases", async Task<Results<Created<PurchaseResponse>, Ok<PurchaseResponse>>> (string freelancerId, PurchaseRequest body, IGrainFactory grains) =>
@@ -69,7 +70,7 @@ public static class WalletEndpoints
         if (start > end) return Problems.BadField("from", "Must not be after to.");
 
         var page = await grains.Wallet(freelancerId).GetHistory(new HistoryQuery(start, end, limit ?? 50, before));
-        if (page is null) return Problems.NotFound(Rules.WalletNotOpen, $"Freelancer {freelancerId} has no wallet.");
+        if (page is null) return Problems.NotFound(Refusals.WalletNotOpen, $"Freelancer {freelancerId} has no wallet.");
         var entries = page.Entries.Select(HistoryEntry.From).ToList();
         var next = page.NextBefore?.ToString(CultureInfo.InvariantCulture);
 
@@ -86,12 +87,10 @@ public static class WalletEndpoints
         var csv = new StringBuilder("sequence,at,kind,amount,balanceAfter,reference,note\n");
         foreach (var e in entries)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{e.Sequence},{e.At:O},{Kind(e.Kind)},{e.Amount},{e.BalanceAfter},{Field(e.Reference)},{Field(e.Note)}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{e.Sequence},{e.At:O},{Wire.WireJson.NameOf(e.Kind)},{e.Amount},{e.BalanceAfter},{Field(e.Reference)},{Field(e.Note)}\n");
         }
         return csv.ToString();
     }
-
-    private static string Kind(LedgerKind kind) => System.Text.Json.JsonSerializer.Serialize(kind).Trim('"');
 
     private static string Field(string? value) =>
         value is null ? "" : value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;

@@ -23,31 +23,3 @@ public interface IWalletGrain : IGrainWithStringKey
     [OneWay, Alias("ConfirmProposal")] Task ConfirmProposal(string jobId, string holdId);
     [Alias("GetHistory")] Task<HistoryPage?> GetHistory(HistoryQuery query);
 }
-
-[GenerateSerializer, Immutable, Alias("Connects.WalletOpened")]
-public sealed record WalletOpened([property: Id(0)] bool Created, [property: Id(1)] WalletView Wallet);
-
-[GenerateSerializer, Immutable, Alias("Connects.PurchaseResult")]
-public sealed record PurchaseResult([property: Id(0)] bool Created, [property: Id(1)] PurchaseReceipt Receipt);
-
-[GenerateSerializer, Immutable, Alias("Connects.GrantResult")]
-public sealed record GrantResult([property: Id(0)] bool Created, [property: Id(1)] int Balance);
-
-[GenerateSerializer]
-public enum RefundOutcome { Refunded, AlreadyRefunded, NeverPaid }
-
-[GenerateSerializer, Immutable, Alias("Connects.RefundResult")]
-public sealed record RefundResult([property: Id(0)] RefundOutcome Outcome, [property: Id(1)] int Connects = 0);
-
-[GenerateSerializer]
-public enum SubmissionOutcome { Submitted, AlreadySubmitted, InsufficientConnects, PriceChanged, JobNotOpen, JobNotFound, WalletNotFound }
-
-[GenerateSerializer, Immutable, Alias("Connects.SubmissionResult")]
-public sealed record SubmissionResult(
-    [property: Id(0)] SubmissionOutcome Outcome,
-    [property: Id(1)] int ConnectsCharged = 0,
-    [property: Id(2)] int Balance = 0,
-    [property: Id(3)] int ConnectsRequired = 0,
-    [property: Id(4)] int Available = 0,
-    [property: Id(5)] DateTimeOffset? NextRefreshAt = null,
-    [property: Id(6)] JobStatus? JobStatus = null);

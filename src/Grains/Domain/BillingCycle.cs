@@ -25,8 +25,6 @@ public readonly record struct BillingCycle(int Index, DateTimeOffset Start, Date
         return Of(anchor, guess);
     }
 
-    public bool Contains(DateTimeOffset instant) => instant >= Start && instant < End;
-
     private static DateTimeOffset StartOf(DateTimeOffset anchor, int index)
     {
         var a = anchor.UtcDateTime;

@@ -1,36 +1,5 @@
 namespace Connects.Domain;
 
-/// <summary>What a job asks for, as far as its price is concerned.</summary>
-[GenerateSerializer, Immutable, Alias("Connects.JobTerms")]
-public sealed record JobTerms(
-    [property: Id(0)] decimal BudgetUsd,
-    [property: Id(1)] BudgetType BudgetType,
-    [property: Id(2)] ProjectDuration Duration);
-
-/// <summary>Recent applications and open jobs in a category: the demand signal.</summary>
-[GenerateSerializer, Immutable, Alias("Connects.CategoryDemand")]
-public sealed record CategoryDemand(
-    [property: Id(0)] string Category,
-    [property: Id(1)] int RecentApplications,
-    [property: Id(2)] int OpenJobs,
-    [property: Id(3)] DateTimeOffset MeasuredAt)
-{
-    public double ApplicationsPerJob => RecentApplications / (double)Math.Max(1, OpenJobs);
-}
-
-/// <summary>A job's price in Connects and the components it came from.</summary>
-[GenerateSerializer, Immutable, Alias("Connects.ConnectPrice")]
-public sealed record ConnectPrice(
-    [property: Id(0)] int Connects,
-    [property: Id(1)] int DurationBase,
-    [property: Id(2)] int BudgetPoints,
-    [property: Id(3)] decimal EffectiveBudgetUsd,
-    [property: Id(4)] double DemandMultiplier,
-    [property: Id(5)] double ApplicationsPerJob,
-    [property: Id(6)] double Unclamped,
-    [property: Id(7)] int MinConnects,
-    [property: Id(8)] int MaxConnects);
-
 /// <summary>
 /// price = clamp(round((durationBase + budgetPoints) × demandMultiplier), min, max), where
 /// budgetPoints = min(maxPoints, max(0, floor(log2(effectiveBudget / budgetStep)) + 1)) for a budget at or

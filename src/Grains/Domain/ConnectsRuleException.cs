@@ -1,7 +1,7 @@
 namespace Connects.Domain;
 
 /// <summary>
-/// A request the rules refuse. <see cref="Rule"/> names the rule (it becomes the problem type),
+/// A request the rules refuse. <see cref="Rule"/> is the refusal's code, one of <see cref="Refusals"/> (it becomes the problem type),
 /// <see cref="Field"/> the input at fault when there is one.
 /// </summary>
 [GenerateSerializer, Alias("Connects.ConnectsRuleException")]
@@ -15,20 +15,4 @@ public sealed class ConnectsRuleException : Exception
 
     [Id(0)] public string Rule { get; }
     [Id(1)] public string? Field { get; }
-}
-
-public static class Rules
-{
-    public const string InvalidBundle = "invalid-bundle";
-    public const string InvalidAmount = "invalid-amount";
-    public const string InvalidExpiry = "invalid-expiry";
-    public const string WalletNotOpen = "wallet-not-found";
-    public const string JobNotFound = "job-not-found";
-    public const string JobNotOpen = "job-not-open";
-    public const string JobConflict = "job-conflict";
-    public const string ProposalNotFound = "proposal-not-found";
-    public const string ProposalNotActive = "proposal-not-active";
-    public const string InsufficientConnects = "insufficient-connects";
-    public const string PriceChanged = "price-changed";
-    public const string ReferenceReused = "reference-reused";
 }

@@ -1,15 +1,7 @@
 namespace Connects.Domain;
 
-[GenerateSerializer, Alias("Connects.DemandState")]
-public sealed class DemandState
-{
-    [Id(0)] public HashSet<string> OpenJobs { get; set; } = [];
-    /// <summary>Applications counted per slot (a 1/24 part of the window), keyed by slot number.</summary>
-    [Id(1)] public Dictionary<long, int> ApplicationsBySlot { get; set; } = [];
-}
-
 /// <summary>The demand signal of one category: applications in a sliding window per open job.</summary>
-public sealed class Demand(string category, DemandState state, PricingRules rules)
+public sealed class Demand(DemandState state, PricingRules rules)
 {
     private const int SlotsPerWindow = 24;
 
@@ -26,7 +18,7 @@ public sealed class Demand(string category, DemandState state, PricingRules rule
     public CategoryDemand Measure(DateTimeOffset now)
     {
         Trim(now);
-        return new CategoryDemand(category, state.ApplicationsBySlot.Values.Sum(), state.OpenJobs.Count, now);
+        return new CategoryDemand(state.ApplicationsBySlot.Values.Sum(), state.OpenJobs.Count, now);
     }
 
     private void Trim(DateTimeOffset now)

@@ -22,5 +22,5 @@ public interface IWalletActivation
     Task<Receipt?> FindArchivedReceipt(string key, DateTimeOffset? appliedFrom);
 
     /// <summary>A step that is retried later anyway could not be taken now (logged, not thrown).</summary>
-    void Deferred(string what, Exception error);
+    void Deferred(string what, Exception cause);
 }

@@ -1,91 +1,9 @@
 namespace Connects.Domain;
 
-[GenerateSerializer, Alias("Connects.Proposal")]
-public sealed record Proposal
-{
-    [Id(0)] public required string FreelancerId { get; init; }
-    [Id(1)] public required string HoldId { get; init; }
-    [Id(2)] public required int ConnectsCharged { get; init; }
-    /// <summary>The Connects charged, with the source and expiry they came from (a refund restores them).</summary>
-    [Id(3)] public required List<Slice> Charged { get; init; }
-    [Id(4)] public required DateTimeOffset SubmittedAt { get; init; }
-    [Id(5)] public ProposalStatus Status { get; set; } = ProposalStatus.Active;
-    [Id(6)] public DateTimeOffset? RefundedAt { get; set; }
-    /// <summary>Set when the job is cancelled or removed while this proposal stood (not withdrawn): the refund is owed from then on.</summary>
-    [Id(7)] public bool RefundOwed { get; set; }
-    /// <summary>
-    /// Provisional: the job recorded it while the wallet was still writing the hold behind it, so it stands only once
-    /// the wallet vouches that the hold is durable (or already captured). Records stored before this field existed read
-    /// false, i.e. vouched: their wallets wrote the hold before asking the job to record.
-    /// </summary>
-    [Id(8)] public bool AwaitingWallet { get; set; }
-}
-
-[GenerateSerializer, Alias("Connects.JobState")]
-public sealed class JobState
-{
-    [Id(0)] public string JobId { get; set; } = "";
-    [Id(1)] public bool IsPosted { get; set; }
-    [Id(2)] public string ClientId { get; set; } = "";
-    [Id(3)] public JobTerms Terms { get; set; } = new(0, BudgetType.Fixed, ProjectDuration.LessThan1Week);
-    [Id(4)] public string Category { get; set; } = "";
-    [Id(5)] public JobStatus Status { get; set; }
-    [Id(6)] public DateTimeOffset PostedAt { get; set; }
-    [Id(7)] public DateTimeOffset? ClosedAt { get; set; }
-    [Id(8)] public CancelReason? CancelReason { get; set; }
-    [Id(9)] public string? HiredFreelancerId { get; set; }
-    [Id(10)] public Dictionary<string, Proposal> Proposals { get; set; } = [];
-    /// <summary>Holds the job refused for good after a wallet found them expired: a late record of one is refused.</summary>
-    [Id(11)] public HashSet<string> AbortedHolds { get; set; } = [];
-}
-
-/// <summary>What posting a job's terms did.</summary>
-public enum PostOutcome { Created, Unchanged, Updated }
-
-/// <summary>Outcome of a wallet asking the job to record a proposal backed by a hold.</summary>
-[GenerateSerializer]
-public enum RecordOutcome { Recorded, AlreadyRecorded, JobNotOpen, PriceAboveHold, HoldAborted, JobNotFound }
-
-/// <summary>What a job did when a wallet said it never paid for a hold.</summary>
-[GenerateSerializer]
-public enum AbandonOutcome
-{
-    /// <summary>A provisional record made with that hold was removed, and the hold aborted for good.</summary>
-    Removed,
-    /// <summary>No record was made with that hold; it is now aborted for good (a late record of it is refused).</summary>
-    Aborted,
-    /// <summary>No record was made with that hold, and it was aborted before.</summary>
-    AlreadyAborted,
-    /// <summary>The record made with that hold is vouched for (or refunded): it stands, nothing changed.</summary>
-    Stands,
-}
-
-[GenerateSerializer, Immutable, Alias("Connects.RecordResult")]
-public sealed record RecordResult(
-    [property: Id(0)] RecordOutcome Outcome,
-    [property: Id(1)] Proposal? Proposal,
-    [property: Id(2)] int ConnectsRequired);
-
-/// <summary>A refund the job owes a freelancer after a cancellation or removal. <see cref="SubmittedAt"/> (the proposal's)
-/// tells the wallet from which year on its paid receipt can be archived; null from a silo of before it.</summary>
-[GenerateSerializer, Immutable, Alias("Connects.RefundOwed")]
-public sealed record RefundOwed(
-    [property: Id(0)] string JobId,
-    [property: Id(1)] string FreelancerId,
-    [property: Id(2)] IReadOnlyList<Slice> Slices,
-    [property: Id(3)] DateTimeOffset CancelledAt,
-    [property: Id(4)] string HoldId = "",
-    [property: Id(5)] bool AwaitingWallet = false,
-    [property: Id(6)] DateTimeOffset? SubmittedAt = null)
-{
-    public int Amount => Slices.Sum(s => s.Amount);
-}
-
 /// <summary>A job's rules: terms, status, one proposal per freelancer, hire, cancel and the refunds owed.</summary>
 public sealed class Job(JobState state)
 {
     public JobState State => state;
-    public bool IsPosted => state.IsPosted;
 
     public PostOutcome Post(string jobId, string clientId, JobTerms terms, string category, DateTimeOffset now)
     {
@@ -101,7 +19,7 @@ public sealed class Job(JobState state)
             return PostOutcome.Created;
         }
         if (state.ClientId != clientId)
-            throw new ConnectsRuleException(Rules.JobConflict, "This job belongs to another client.", "clientId");
+            throw new ConnectsRuleException(Refusals.JobConflict, "This job belongs to another client.", "clientId");
         if (state.Terms == terms && state.Category == category) return PostOutcome.Unchanged;
         RequireOpen();
         state.Terms = terms;
@@ -114,11 +32,11 @@ public sealed class Job(JobState state)
     /// <summary>Records a proposal backed by a wallet's hold, charging the current price (never more than the hold).</summary>
     public RecordResult Record(string freelancerId, string holdId, IReadOnlyList<Slice> held, int price, DateTimeOffset now)
     {
-        if (!state.IsPosted) return new RecordResult(RecordOutcome.JobNotFound, null, price);
-        if (FindProposal(freelancerId) is { } existing) return new RecordResult(RecordOutcome.AlreadyRecorded, existing, price);
-        if (state.AbortedHolds.Contains(holdId)) return new RecordResult(RecordOutcome.HoldAborted, null, price);
-        if (state.Status != JobStatus.Open) return new RecordResult(RecordOutcome.JobNotOpen, null, price);
-        if (price > held.Sum(s => s.Amount)) return new RecordResult(RecordOutcome.PriceAboveHold, null, price);
+        if (!state.IsPosted) return new RecordResult(RecordOutcome.JobNotFound, null);
+        if (FindProposal(freelancerId) is { } existing) return new RecordResult(RecordOutcome.AlreadyRecorded, existing);
+        if (state.AbortedHolds.Contains(holdId)) return new RecordResult(RecordOutcome.HoldAborted, null);
+        if (state.Status != JobStatus.Open) return new RecordResult(RecordOutcome.JobNotOpen, null);
+        if (price > held.Sum(s => s.Amount)) return new RecordResult(RecordOutcome.PriceAboveHold, null);
         var proposal = new Proposal
         {
             FreelancerId = freelancerId,
@@ -129,7 +47,7 @@ public sealed class Job(JobState state)
             AwaitingWallet = true,
         };
         state.Proposals[freelancerId] = proposal;
-        return new RecordResult(RecordOutcome.Recorded, proposal, price);
+        return new RecordResult(RecordOutcome.Recorded, proposal);
     }
 
     /// <summary>
@@ -189,7 +107,7 @@ public sealed class Job(JobState state)
         if (state.Status == JobStatus.Filled && state.HiredFreelancerId == freelancerId) return proposal;
         RequireOpen();
         if (proposal.Status != ProposalStatus.Active)
-            throw new ConnectsRuleException(Rules.ProposalNotActive, $"The proposal is {proposal.Status.ToString().ToLowerInvariant()}; only an active one can be hired.", "freelancerId");
+            throw new ConnectsRuleException(Refusals.ProposalNotActive, $"The proposal is {proposal.Status.ToString().ToLowerInvariant()}; only an active one can be hired.", "freelancerId");
         proposal.Status = ProposalStatus.Hired;
         state.Status = JobStatus.Filled;
         state.HiredFreelancerId = freelancerId;
@@ -232,19 +150,19 @@ public sealed class Job(JobState state)
         var proposal = RequireProposal(freelancerId);
         if (proposal.Status == to) return proposal;
         if (state.Status is JobStatus.Cancelled or JobStatus.Removed)
-            throw new ConnectsRuleException(Rules.JobNotOpen, $"The job is {state.Status.ToString().ToLowerInvariant()}; its proposals are settled.");
+            throw new ConnectsRuleException(Refusals.JobNotOpen, $"The job is {state.Status.ToString().ToLowerInvariant()}; its proposals are settled.");
         if (proposal.Status != ProposalStatus.Active)
-            throw new ConnectsRuleException(Rules.ProposalNotActive, $"The proposal is {proposal.Status.ToString().ToLowerInvariant()}.", "freelancerId");
+            throw new ConnectsRuleException(Refusals.ProposalNotActive, $"The proposal is {proposal.Status.ToString().ToLowerInvariant()}.", "freelancerId");
         proposal.Status = to;
         return proposal;
     }
 
     private Proposal RequireProposal(string freelancerId) =>
-        FindProposal(freelancerId) ?? throw new ConnectsRuleException(Rules.ProposalNotFound, $"Freelancer {freelancerId} has no proposal on this job.", "freelancerId");
+        FindProposal(freelancerId) ?? throw new ConnectsRuleException(Refusals.ProposalNotFound, $"Freelancer {freelancerId} has no proposal on this job.", "freelancerId");
 
     private void RequireOpen()
     {
         if (state.Status != JobStatus.Open)
-            throw new ConnectsRuleException(Rules.JobNotOpen, $"The job is {state.Status.ToString().ToLowerInvariant()}.");
+            throw new ConnectsRuleException(Refusals.JobNotOpen, $"The job is {state.Status.ToString().ToLowerInvariant()}.");
     }
 }

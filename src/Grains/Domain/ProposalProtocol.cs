@@ -41,7 +41,7 @@ public sealed class ProposalProtocol(Wallet wallet, IWalletActivation activation
             // The first attempt holds at the price just quoted (the job checks it again when it records); a retry asks again.
             if (attempt > 0 || quote.Proposal is not null) quote = await job.Quote();
             if (!quote.Posted) return new SubmissionResult(SubmissionOutcome.JobNotFound);
-            if (quote.Status != JobStatus.Open) return new SubmissionResult(SubmissionOutcome.JobNotOpen, JobStatus: quote.Status);
+            if (quote.Status != JobStatus.Open) return new SubmissionResult(SubmissionOutcome.JobNotOpen);
             var price = quote.Price!.Connects;
             if (price > expectedConnects) return new SubmissionResult(SubmissionOutcome.PriceChanged, ConnectsRequired: price);
 
@@ -105,9 +105,9 @@ public sealed class ProposalProtocol(Wallet wallet, IWalletActivation activation
         if (refundedBefore is not null) return new RefundResult(RefundOutcome.AlreadyRefunded);
         if (!await Stands(jobs(refund.JobId), refund.HoldId, refund.Amount, refund.AwaitingWallet, refund.SubmittedAt, knownSubmittedAt: true))
             return new RefundResult(RefundOutcome.NeverPaid);
-        var amount = wallet.Refund(refund.JobId, refund.Slices, Now);
+        wallet.Refund(refund.JobId, refund.Slices, Now);
         await activation.Save();
-        return new RefundResult(RefundOutcome.Refunded, amount);
+        return new RefundResult(RefundOutcome.Refunded);
     }
 
     /// <summary>Settles, with their jobs, the holds an earlier activation left (<paramref name="everyHold"/>) or that expired:
@@ -189,25 +189,25 @@ public sealed class ProposalProtocol(Wallet wallet, IWalletActivation activation
         {
             switch (step)
             {
-                case Settlement.Step.Stands:
+                case Settlement.Decision.Stands:
                     return true;
-                case Settlement.Step.CaptureHeld:
+                case Settlement.Decision.CaptureHeld:
                     wallet.Capture(held!.HoldId, charged!.Value, Now);
                     await activation.Save();
                     return true;
-                case Settlement.Step.ReleaseHeld:
+                case Settlement.Decision.ReleaseHeld:
                     await Release(held!);
                     return true;
-                case Settlement.Step.AskJob:
+                case Settlement.Decision.AskJob:
                     return await SettleHeld(job, held!, write: true) is not null;
-                case Settlement.Step.LookUpPayment:
+                case Settlement.Decision.LookUpPayment:
                     if (submittedAt is null && !knownSubmittedAt) submittedAt = await SubmittedAt(job, holdId);
                     step = Settlement.AfterLookUp(await HoldsOrPaid(job.JobId, holdId, submittedAt));
                     continue;
-                case Settlement.Step.Vouch:
+                case Settlement.Decision.Vouch:
                     job.Vouch(holdId);
                     return true;
-                case Settlement.Step.FenceThenAbandon:
+                case Settlement.Decision.FenceThenAbandon:
                     await activation.Save();
                     if (await job.Abandon(holdId) == AbandonOutcome.Stands)
                         throw new InvalidOperationException($"Job {job.JobId} keeps a proposal with hold {holdId}, which this wallet never paid.");
@@ -223,7 +223,7 @@ public sealed class ProposalProtocol(Wallet wallet, IWalletActivation activation
     private async Task<Proposal?> SettleHeld(IProposalJob job, Hold held, bool write)
     {
         var decided = await job.ResolveHold(held.HoldId);
-        if (Settlement.ForHeld(held, decided) == Settlement.Step.CaptureHeld)
+        if (Settlement.ForHeld(held, decided) == Settlement.Decision.CaptureHeld)
         {
             wallet.Capture(held.HoldId, decided!.ConnectsCharged, Now);
             if (write) await activation.Save();

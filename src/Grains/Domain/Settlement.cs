@@ -18,7 +18,7 @@ namespace Connects.Domain;
 public static class Settlement
 {
     /// <summary>The next step of a settlement.</summary>
-    public enum Step
+    public enum Decision
     {
         /// <summary>Spend the wallet's hold at the price the job recorded; the proposal stands.</summary>
         CaptureHeld,
@@ -38,16 +38,16 @@ public static class Settlement
 
     /// <summary>The job has a record of this freelancer's proposal made with <paramref name="recordHoldId"/>, vouched or
     /// <paramref name="provisional"/>; the wallet has <paramref name="held"/> for that job, or nothing.</summary>
-    public static Step ForRecord(string recordHoldId, bool provisional, Hold? held) =>
+    public static Decision ForRecord(string recordHoldId, bool provisional, Hold? held) =>
         !provisional
-            ? held is null ? Step.Stands : held.HoldId == recordHoldId ? Step.CaptureHeld : Step.ReleaseHeld
-            : held?.HoldId == recordHoldId ? Step.AskJob : Step.LookUpPayment;
+            ? held is null ? Decision.Stands : held.HoldId == recordHoldId ? Decision.CaptureHeld : Decision.ReleaseHeld
+            : held?.HoldId == recordHoldId ? Decision.AskJob : Decision.LookUpPayment;
 
     /// <summary>The job's word on a hold of the wallet: the record made with it (now standing for good), or none (the hold is
     /// aborted for good).</summary>
-    public static Step ForHeld(Hold held, Proposal? decided) =>
-        decided?.HoldId == held.HoldId ? Step.CaptureHeld : Step.ReleaseHeld;
+    public static Decision ForHeld(Hold held, Proposal? decided) =>
+        decided?.HoldId == held.HoldId ? Decision.CaptureHeld : Decision.ReleaseHeld;
 
     /// <summary>What the wallet found of its payment of a provisional record's hold.</summary>
-    public static Step AfterLookUp(bool holdsOrPaid) => holdsOrPaid ? Step.Vouch : Step.FenceThenAbandon;
+    public static Decision AfterLookUp(bool holdsOrPaid) => holdsOrPaid ? Decision.Vouch : Decision.FenceThenAbandon;
 }

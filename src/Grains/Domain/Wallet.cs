@@ -1,53 +1,5 @@
 namespace Connects.Domain;
 
-/// <summary>The persisted state of one freelancer's wallet. Holds only the open cycle's ledger
-/// (plus closed cycles not yet archived to statements), so its size does not grow with age.</summary>
-[GenerateSerializer, Alias("Connects.WalletState")]
-public sealed class WalletState
-{
-    [Id(0)] public string FreelancerId { get; set; } = "";
-    [Id(1)] public bool IsOpen { get; set; }
-    [Id(2)] public Plan Plan { get; set; }
-    /// <summary>A plan that takes effect when the current cycle ends (a downgrade).</summary>
-    [Id(3)] public Plan? NextPlan { get; set; }
-    [Id(4)] public DateTimeOffset Anchor { get; set; }
-    /// <summary>Index of the current billing cycle: every cycle before it has been closed and refreshed.</summary>
-    [Id(5)] public int Cycle { get; set; }
-    [Id(6)] public List<Bucket> Buckets { get; set; } = [];
-    [Id(7)] public List<Hold> Holds { get; set; } = [];
-    [Id(8)] public List<LedgerEntry> Entries { get; set; } = [];
-    [Id(9)] public int Balance { get; set; }
-    [Id(10)] public long NextSequence { get; set; } = 1;
-    [Id(11)] public long NextHoldNumber { get; set; } = 1;
-    /// <summary>Purchases, grants and refunds applied and not yet archived to the receipt book.</summary>
-    [Id(12)] public Dictionary<string, Receipt> Receipts { get; set; } = [];
-    [Id(13)] public LedgerTotals Totals { get; set; } = new();
-    [Id(14)] public int UpgradeGrantedCycle { get; set; } = -1;
-    /// <summary>Years of cycles that have a receipt book (<see cref="ReceiptBooks"/>), ascending; null while there is none
-    /// (an idle wallet carries no list).</summary>
-    [Id(15)] public List<int>? ReceiptBookYears { get; set; }
-    /// <summary>Archived receipts are kept in books per year. False for wallets stored before that: their archived receipts
-    /// may still be in the one book of old (keyed by the freelancer alone), which is moved to books per year when first
-    /// needed (<see cref="Wallet.KeepsLegacyReceiptBook"/>).</summary>
-    [Id(16)] public bool ReceiptBooksByYear { get; set; }
-}
-
-/// <summary>What a wallet shows at an instant.</summary>
-[GenerateSerializer, Immutable, Alias("Connects.WalletView")]
-public sealed record WalletView(
-    [property: Id(0)] string FreelancerId,
-    [property: Id(1)] Plan Plan,
-    [property: Id(2)] Plan? NextPlan,
-    [property: Id(3)] int Balance,
-    [property: Id(4)] int Held,
-    [property: Id(5)] int Available,
-    [property: Id(6)] IReadOnlyList<Slice> Buckets,
-    [property: Id(7)] int MonthlyAllotment,
-    [property: Id(8)] DateTimeOffset NextRefreshAt,
-    [property: Id(9)] int ExpiringWithin30Days,
-    [property: Id(10)] DateTimeOffset BillingAnchor,
-    [property: Id(11)] int Cycle);
-
 /// <summary>
 /// The wallet's rules over its state: cycles, refresh, rollover and forfeit, purchases, grants,
 /// holds for proposals, refunds and expiry. Every change of the balance is a ledger entry.
@@ -56,7 +8,6 @@ public sealed record WalletView(
 public sealed class Wallet(WalletState state, WalletRules rules)
 {
     public WalletState State => state;
-    public bool IsOpen => state.IsOpen;
     public int Balance => state.Balance;
     public int Held => state.Holds.Sum(h => h.Amount);
     public int Available => state.Buckets.Sum(b => b.Amount);
@@ -198,7 +149,7 @@ public sealed class Wallet(WalletState state, WalletRules rules)
     public PurchaseReceipt Purchase(string paymentReference, int bundle, DateTimeOffset now)
     {
         if (!rules.Bundles.Contains(bundle))
-            throw new ConnectsRuleException(Rules.InvalidBundle,
+            throw new ConnectsRuleException(Refusals.InvalidBundle,
                 $"Bundles come in {string.Join(", ", rules.Bundles)} Connects; {bundle} is not one of them.", "bundle");
         var expiresAt = now.AddMonths(rules.PurchaseExpiryMonths);
         AddToBuckets(new Slice(BucketSource.Purchase, bundle, expiresAt));
@@ -211,9 +162,9 @@ public sealed class Wallet(WalletState state, WalletRules rules)
     public void Grant(string grantId, int amount, string reason, DateTimeOffset? expiresAt, DateTimeOffset now)
     {
         if (amount < 1 || amount > rules.MaxGrantAmount)
-            throw new ConnectsRuleException(Rules.InvalidAmount, $"A grant is between 1 and {rules.MaxGrantAmount} Connects.", "amount");
+            throw new ConnectsRuleException(Refusals.InvalidAmount, $"A grant is between 1 and {rules.MaxGrantAmount} Connects.", "amount");
         if (expiresAt is { } e && e <= now)
-            throw new ConnectsRuleException(Rules.InvalidExpiry, "A grant must expire in the future.", "expiresAt");
+            throw new ConnectsRuleException(Refusals.InvalidExpiry, "A grant must expire in the future.", "expiresAt");
         AddToBuckets(new Slice(BucketSource.Grant, amount, expiresAt));
         Record(now, LedgerKind.Grant, amount, ReceiptKeys.Grant(grantId), note: reason);
         Remember(ReceiptKeys.Grant(grantId), null);

@@ -21,9 +21,11 @@ public sealed class CancellationGrain : Grain, ICancellationGrain
         return (await Job.GetJob())!;
     }
 
-    public async Task<int> DeliverRefunds()
+    public Task Nudge() => DeliverRefunds();
+
+    /// <summary>Delivers every refund the job still owes.</summary>
+    private async Task DeliverRefunds()
     {
-        var delivered = 0;
         var failed = new List<Exception>();
         foreach (var refund in await Job.GetRefundsOwed())
         {
@@ -32,7 +34,6 @@ public sealed class CancellationGrain : Grain, ICancellationGrain
                 // NeverPaid: a provisional record whose wallet never took its Connects; the wallet had the job drop it.
                 if ((await GrainFactory.Wallet(refund.FreelancerId).Refund(refund)).Outcome == RefundOutcome.NeverPaid) continue;
                 await Job.MarkRefunded(refund.FreelancerId);
-                delivered++;
             }
             catch (Exception ex)
             {
@@ -42,8 +43,5 @@ public sealed class CancellationGrain : Grain, ICancellationGrain
         }
         // The first failure, as it was thrown (a timeout stays a timeout for the caller's retry).
         if (failed.Count > 0) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed[0]);
-        return delivered;
     }
-
-    public Task Nudge() => DeliverRefunds();
 }

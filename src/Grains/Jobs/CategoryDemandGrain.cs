@@ -14,7 +14,7 @@ public sealed class CategoryDemandGrain(
     IOptions<PricingRules> pricing,
     [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock) : Grain, ICategoryDemandGrain
 {
-    private Demand Demand => new(GrainKeys.IdOf(this), stored.State, pricing.Value);
+    private Demand Demand => new(stored.State, pricing.Value);
 
     public async Task JobOpened(string jobId)
     {

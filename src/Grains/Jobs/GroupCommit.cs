@@ -16,8 +16,6 @@ public sealed class GroupCommit(Func<Task> write)
     private Task? _writing;
     private Exception? _failed;
 
-    public bool HasPending => _durable < _changes;
-
     public void Changed() => _changes++;
 
     /// <summary>Completes once every change made before this call is stored.</summary>

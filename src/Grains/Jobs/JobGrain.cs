@@ -22,7 +22,7 @@ namespace Connects.Grains;
 public sealed class JobGrain(
     [PersistentState("job", ConnectsStorage.Name)] IPersistentState<JobState> stored,
     IOptions<PricingRules> pricing,
-    IOptions<WalletRules> proposals,
+    IOptions<WalletProtocolSettings> protocol,
     [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock,
     DeepCopier<JobState> copier) : Grain, IJobGrain, IRemindable
 {
@@ -84,7 +84,7 @@ public sealed class JobGrain(
 
     public async Task<RecordResult> RecordProposal(string freelancerId, string holdId, IReadOnlyList<Slice> held)
     {
-        if (!State.IsPosted) return new RecordResult(RecordOutcome.JobNotFound, null, 0);
+        if (!State.IsPosted) return new RecordResult(RecordOutcome.JobNotFound, null);
         var price = (await CurrentPrice()).Connects;
         var result = Job.Record(freelancerId, holdId, held, price, Now);
         if (result.Outcome == RecordOutcome.Recorded)
@@ -210,7 +210,7 @@ public sealed class JobGrain(
 
     private void RequirePosted()
     {
-        if (!State.IsPosted) throw new ConnectsRuleException(Rules.JobNotFound, $"Job {JobId} does not exist.");
+        if (!State.IsPosted) throw new ConnectsRuleException(Refusals.JobNotFound, $"Job {JobId} does not exist.");
     }
 
     /// <summary>Makes the change just made durable (with whatever else is in the same batch).</summary>
@@ -242,10 +242,10 @@ public sealed class JobGrain(
 
     private ICategoryDemandGrain Demand(string category) => GrainFactory.Demand(category);
 
-    /// <summary>Looks at the provisional records every <see cref="WalletRules.ProvisionalRecordAge"/> while there are any.</summary>
+    /// <summary>Looks at the provisional records every <see cref="WalletProtocolSettings.ProvisionalRecordAge"/> while there are any.</summary>
     private void WatchProvisional()
     {
-        var period = proposals.Value.ProvisionalRecordAge;
+        var period = protocol.Value.ProvisionalRecordAge;
         _provisionalWatch ??= this.RegisterGrainTimer(AskAboutProvisional, period, period);
     }
 

@@ -14,6 +14,7 @@ namespace Connects.Grains;
 public sealed partial class WalletGrain(
     [PersistentState("wallet", ConnectsStorage.Name)] IPersistentState<WalletState> stored,
     IOptions<WalletRules> rules,
+    IOptions<WalletProtocolSettings> protocol,
     [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock,
     ConnectsMetrics metrics,
     RefreshPacer pacer,
@@ -67,7 +68,7 @@ public sealed partial class WalletGrain(
         var wallet = Wallet;
         wallet.Open(FreelancerId, plan, Now);
         await Save(wallet);
-        var period = rules.Value.RefreshReminderPeriod;
+        var period = protocol.Value.RefreshReminderPeriod;
         await this.RegisterOrUpdateReminder(RefreshReminder, period, period);
         return new WalletOpened(true, wallet.View(Now));
     }
@@ -92,7 +93,7 @@ public sealed partial class WalletGrain(
         {
             var receipt = previous.Purchase!;
             if (receipt.Connects != bundle)
-                throw new ConnectsRuleException(Rules.ReferenceReused,
+                throw new ConnectsRuleException(Refusals.ReferenceReused,
                     $"Payment reference {paymentReference} already bought {receipt.Connects} Connects.", "paymentReference");
             return new PurchaseResult(false, receipt);
         }
@@ -201,7 +202,7 @@ public sealed partial class WalletGrain(
     private async Task<Wallet> RequireOpen() =>
         stored.State.IsOpen
             ? await CatchUp()
-            : throw new ConnectsRuleException(Rules.WalletNotOpen, $"Freelancer {FreelancerId} has no wallet.");
+            : throw new ConnectsRuleException(Refusals.WalletNotOpen, $"Freelancer {FreelancerId} has no wallet.");
 
     /// <summary>Brings the wallet up to now: settles expired holds (or every hold) with their jobs, applies cycles and expiries.</summary>
     private async Task<Wallet> CatchUp(bool settleEveryHold = false)
@@ -241,12 +242,12 @@ public sealed partial class WalletGrain(
         }
     }
 
-    /// <summary>Leaves decided changes in memory for a short while (<see cref="WalletRules.DeferredWriteDelay"/>); a
+    /// <summary>Leaves decided changes in memory for a short while (<see cref="WalletProtocolSettings.DeferredWriteDelay"/>); a
     /// non-interleaving one-shot timer writes them unless another write took them along first.</summary>
     private void DeferSave()
     {
         _unsaved = true;
-        _flushTimer ??= this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(rules.Value.DeferredWriteDelay, Timeout.InfiniteTimeSpan));
+        _flushTimer ??= this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(protocol.Value.DeferredWriteDelay, Timeout.InfiniteTimeSpan));
     }
 
     private async Task Flush()

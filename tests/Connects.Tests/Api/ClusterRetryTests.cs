@@ -20,7 +20,7 @@ public sealed class ClusterRetryTests
         }
     }
 
-    private static EndpointFilterInvocationContext Context() => new DefaultEndpointFilterInvocationContext(new DefaultHttpContext());
+    private static DefaultEndpointFilterInvocationContext Context() => new(new DefaultHttpContext());
 
     [Fact]
     public async Task A_call_waiting_when_a_silo_is_declared_dead_is_retried_at_once_and_the_retry_answers()

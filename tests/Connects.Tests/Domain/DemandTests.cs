@@ -8,13 +8,12 @@ public sealed class DemandTests
     private static readonly DateTimeOffset T0 = new(2027, 6, 1, 10, 0, 0, TimeSpan.Zero);
 
     private static Demand NewDemand(DemandState? state = null, PricingRules? rules = null) =>
-        new("web-dev", state ?? new DemandState(), rules ?? new PricingRules());
+        new(state ?? new DemandState(), rules ?? new PricingRules());
 
     [Fact]
     public void With_no_activity_demand_is_zero()
     {
         var measured = NewDemand().Measure(T0);
-        Assert.Equal("web-dev", measured.Category);
         Assert.Equal(0, measured.RecentApplications);
         Assert.Equal(0, measured.OpenJobs);
         Assert.Equal(T0, measured.MeasuredAt);
@@ -103,6 +102,6 @@ public sealed class DemandTests
         var measured = demand.Measure(T0.AddHours(1));
         Assert.Equal(0, measured.OpenJobs);
         Assert.Equal(7.0, measured.ApplicationsPerJob);
-        Assert.Equal(7.0, new CategoryDemand("x", 7, 0, T0).ApplicationsPerJob);
+        Assert.Equal(7.0, new CategoryDemand(7, 0, T0).ApplicationsPerJob);
     }
 }

@@ -33,7 +33,7 @@ public sealed class JobTests
     public void Posting_a_new_job_creates_it_open()
     {
         var job = Posted();
-        Assert.True(job.IsPosted);
+        Assert.True(job.State.IsPosted);
         Assert.Equal("job-1", job.State.JobId);
         Assert.Equal("client-1", job.State.ClientId);
         Assert.Equal(Terms, job.State.Terms);
@@ -76,7 +76,7 @@ public sealed class JobTests
         Assert.Equal(Terms, job.State.Terms);
         Assert.Equal("web-dev", job.State.Category);
         // Even the same terms from another client conflict.
-        Assert.Equal(Rules.JobConflict, Assert.Throws<ConnectsRuleException>(() => job.Post("job-1", "client-2", Terms, "web-dev", T0)).Rule);
+        Assert.Equal(Refusals.JobConflict, Assert.Throws<ConnectsRuleException>(() => job.Post("job-1", "client-2", Terms, "web-dev", T0)).Rule);
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class JobTests
         Assert.True(job.Cancel(CancelReason.ClientCancelled, T0.AddHours(1)));
         Assert.Equal(PostOutcome.Unchanged, job.Post("job-1", "client-1", Terms, "web-dev", T0.AddHours(2)));
         var error = Assert.Throws<ConnectsRuleException>(() => job.Post("job-1", "client-1", Terms with { BudgetUsd = 2000m }, "web-dev", T0.AddHours(2)));
-        Assert.Equal(Rules.JobNotOpen, error.Rule);
+        Assert.Equal(Refusals.JobNotOpen, error.Rule);
         Assert.Equal(1000m, job.State.Terms.BudgetUsd);
     }
 
@@ -109,7 +109,6 @@ public sealed class JobTests
         var result = job.Record("f-1", "job-1#7", Held, 7, T0.AddMinutes(5));
 
         Assert.Equal(RecordOutcome.Recorded, result.Outcome);
-        Assert.Equal(7, result.ConnectsRequired);
         var proposal = Assert.IsType<Proposal>(result.Proposal);
         Assert.Equal("f-1", proposal.FreelancerId);
         Assert.Equal("job-1#7", proposal.HoldId);
@@ -151,7 +150,6 @@ public sealed class JobTests
         var job = Posted();
         var result = job.Record("f-1", "job-1#1", Held, 11, T0);
         Assert.Equal(RecordOutcome.PriceAboveHold, result.Outcome);
-        Assert.Equal(11, result.ConnectsRequired);
         Assert.Null(result.Proposal);
         Assert.Empty(job.State.Proposals);
     }
@@ -236,9 +234,9 @@ public sealed class JobTests
         Assert.Equal(ProposalStatus.Withdrawn, job.Withdraw("f-1").Status);
         Assert.Equal(ProposalStatus.Withdrawn, job.Withdraw("f-1").Status);
         var decline = Assert.Throws<ConnectsRuleException>(() => job.Decline("f-1"));
-        Assert.Equal(Rules.ProposalNotActive, decline.Rule);
+        Assert.Equal(Refusals.ProposalNotActive, decline.Rule);
         Assert.Equal("freelancerId", decline.Field);
-        Assert.Equal(Rules.ProposalNotActive, Assert.Throws<ConnectsRuleException>(() => job.Hire("f-1", T0)).Rule);
+        Assert.Equal(Refusals.ProposalNotActive, Assert.Throws<ConnectsRuleException>(() => job.Hire("f-1", T0)).Rule);
         Assert.Equal(ProposalStatus.Withdrawn, job.FindProposal("f-1")!.Status);
         Assert.Equal(JobStatus.Open, job.State.Status);
     }
@@ -250,8 +248,8 @@ public sealed class JobTests
         Record(job, "f-1");
         Assert.Equal(ProposalStatus.Declined, job.Decline("f-1").Status);
         Assert.Equal(ProposalStatus.Declined, job.Decline("f-1").Status);
-        Assert.Equal(Rules.ProposalNotActive, Assert.Throws<ConnectsRuleException>(() => job.Withdraw("f-1")).Rule);
-        Assert.Equal(Rules.ProposalNotActive, Assert.Throws<ConnectsRuleException>(() => job.Hire("f-1", T0)).Rule);
+        Assert.Equal(Refusals.ProposalNotActive, Assert.Throws<ConnectsRuleException>(() => job.Withdraw("f-1")).Rule);
+        Assert.Equal(Refusals.ProposalNotActive, Assert.Throws<ConnectsRuleException>(() => job.Hire("f-1", T0)).Rule);
         Assert.Equal(ProposalStatus.Declined, job.FindProposal("f-1")!.Status);
     }
 
@@ -259,10 +257,10 @@ public sealed class JobTests
     public void Acting_on_a_missing_proposal_is_refused()
     {
         var job = Posted();
-        Assert.Equal(Rules.ProposalNotFound, Assert.Throws<ConnectsRuleException>(() => job.Withdraw("nobody")).Rule);
-        Assert.Equal(Rules.ProposalNotFound, Assert.Throws<ConnectsRuleException>(() => job.Decline("nobody")).Rule);
-        Assert.Equal(Rules.ProposalNotFound, Assert.Throws<ConnectsRuleException>(() => job.Hire("nobody", T0)).Rule);
-        Assert.Equal(Rules.ProposalNotFound, Assert.Throws<ConnectsRuleException>(() => job.MarkRefunded("nobody", T0)).Rule);
+        Assert.Equal(Refusals.ProposalNotFound, Assert.Throws<ConnectsRuleException>(() => job.Withdraw("nobody")).Rule);
+        Assert.Equal(Refusals.ProposalNotFound, Assert.Throws<ConnectsRuleException>(() => job.Decline("nobody")).Rule);
+        Assert.Equal(Refusals.ProposalNotFound, Assert.Throws<ConnectsRuleException>(() => job.Hire("nobody", T0)).Rule);
+        Assert.Equal(Refusals.ProposalNotFound, Assert.Throws<ConnectsRuleException>(() => job.MarkRefunded("nobody", T0)).Rule);
         Assert.Equal(JobStatus.Open, job.State.Status);
     }
 
@@ -303,7 +301,7 @@ public sealed class JobTests
         Record(job, "f-2");
         job.Hire("f-1", T0.AddDays(3));
         var error = Assert.Throws<ConnectsRuleException>(() => job.Hire("f-2", T0.AddDays(4)));
-        Assert.Equal(Rules.JobNotOpen, error.Rule);
+        Assert.Equal(Refusals.JobNotOpen, error.Rule);
         Assert.Equal("f-1", job.State.HiredFreelancerId);
         Assert.Equal(ProposalStatus.Active, job.FindProposal("f-2")!.Status);
     }
@@ -314,7 +312,7 @@ public sealed class JobTests
         var job = Posted();
         Record(job, "f-1");
         job.Cancel(CancelReason.ClientCancelled, T0.AddDays(1));
-        Assert.Equal(Rules.JobNotOpen, Assert.Throws<ConnectsRuleException>(() => job.Hire("f-1", T0.AddDays(2))).Rule);
+        Assert.Equal(Refusals.JobNotOpen, Assert.Throws<ConnectsRuleException>(() => job.Hire("f-1", T0.AddDays(2))).Rule);
         Assert.Equal(JobStatus.Cancelled, job.State.Status);
         Assert.Null(job.State.HiredFreelancerId);
     }

@@ -22,7 +22,7 @@ public sealed class PricingTests
         Demand(25, 1), Demand(1000, 1), Demand(int.MaxValue, 0),
     ];
 
-    private static CategoryDemand Demand(int applications, int openJobs) => new("web-dev", applications, openJobs, T0);
+    private static CategoryDemand Demand(int applications, int openJobs) => new(applications, openJobs, T0);
 
     private static decimal Usd(string value) => decimal.Parse(value, CultureInfo.InvariantCulture);
 

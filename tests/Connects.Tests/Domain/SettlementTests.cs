@@ -1,5 +1,5 @@
 using Connects.Domain;
-using Step = Connects.Domain.Settlement.Step;
+using Decision = Connects.Domain.Settlement.Decision;
 
 namespace Connects.Tests.Domain;
 
@@ -27,27 +27,27 @@ public sealed class SettlementTests
     };
 
     [Theory]
-    [InlineData(false, null, Step.Stands)]          // vouched, nothing held: it stands
-    [InlineData(false, "job-1#1", Step.CaptureHeld)] // vouched, its hold still held (the capture was cut short): capture
-    [InlineData(false, "job-1#2", Step.ReleaseHeld)] // vouched, another attempt's hold held: give that back
-    [InlineData(true, "job-1#1", Step.AskJob)]       // provisional, its hold held: the job decides
-    [InlineData(true, "job-1#2", Step.LookUpPayment)] // provisional, another hold held: did this wallet pay the record's?
-    [InlineData(true, null, Step.LookUpPayment)]     // provisional, nothing held: did it pay?
-    public void A_record_of_the_job_is_settled_by_what_the_wallet_holds(bool provisional, string? heldId, Step expected) =>
+    [InlineData(false, null, Decision.Stands)]          // vouched, nothing held: it stands
+    [InlineData(false, "job-1#1", Decision.CaptureHeld)] // vouched, its hold still held (the capture was cut short): capture
+    [InlineData(false, "job-1#2", Decision.ReleaseHeld)] // vouched, another attempt's hold held: give that back
+    [InlineData(true, "job-1#1", Decision.AskJob)]       // provisional, its hold held: the job decides
+    [InlineData(true, "job-1#2", Decision.LookUpPayment)] // provisional, another hold held: did this wallet pay the record's?
+    [InlineData(true, null, Decision.LookUpPayment)]     // provisional, nothing held: did it pay?
+    public void A_record_of_the_job_is_settled_by_what_the_wallet_holds(bool provisional, string? heldId, Decision expected) =>
         Assert.Equal(expected, Settlement.ForRecord("job-1#1", provisional, heldId is null ? null : Holding(heldId)));
 
     [Fact]
     public void The_jobs_word_on_a_held_hold_captures_it_only_when_the_record_names_that_hold()
     {
-        Assert.Equal(Step.CaptureHeld, Settlement.ForHeld(Holding("job-1#1"), Recorded("job-1#1")));
-        Assert.Equal(Step.ReleaseHeld, Settlement.ForHeld(Holding("job-1#1"), Recorded("job-1#2")));
-        Assert.Equal(Step.ReleaseHeld, Settlement.ForHeld(Holding("job-1#1"), null));
+        Assert.Equal(Decision.CaptureHeld, Settlement.ForHeld(Holding("job-1#1"), Recorded("job-1#1")));
+        Assert.Equal(Decision.ReleaseHeld, Settlement.ForHeld(Holding("job-1#1"), Recorded("job-1#2")));
+        Assert.Equal(Decision.ReleaseHeld, Settlement.ForHeld(Holding("job-1#1"), null));
     }
 
     [Fact]
     public void A_provisional_record_stands_if_the_wallet_holds_or_paid_its_hold_else_it_is_fenced_and_abandoned()
     {
-        Assert.Equal(Step.Vouch, Settlement.AfterLookUp(holdsOrPaid: true));
-        Assert.Equal(Step.FenceThenAbandon, Settlement.AfterLookUp(holdsOrPaid: false));
+        Assert.Equal(Decision.Vouch, Settlement.AfterLookUp(holdsOrPaid: true));
+        Assert.Equal(Decision.FenceThenAbandon, Settlement.AfterLookUp(holdsOrPaid: false));
     }
 }

@@ -37,7 +37,7 @@ public sealed class WalletTests
     {
         var wallet = Open(plan);
 
-        Assert.True(wallet.IsOpen);
+        Assert.True(wallet.State.IsOpen);
         Assert.Equal(plan, wallet.State.Plan);
         Assert.Null(wallet.State.NextPlan);
         Assert.Equal(T0, wallet.State.Anchor);
@@ -356,7 +356,7 @@ public sealed class WalletTests
     {
         var wallet = Open(Plan.Basic);
         var error = Assert.Throws<ConnectsRuleException>(() => wallet.Grant("g-1", amount, "x", null, T0));
-        Assert.Equal(Rules.InvalidAmount, error.Rule);
+        Assert.Equal(Refusals.InvalidAmount, error.Rule);
         Assert.Equal("amount", error.Field);
         Assert.Equal(10, wallet.Balance);
         Assert.Single(wallet.State.Entries);
@@ -367,7 +367,7 @@ public sealed class WalletTests
     {
         var wallet = Open(Plan.Basic);
         var error = Assert.Throws<ConnectsRuleException>(() => wallet.Grant("g-1", 5, "x", T0.AddDays(1), T0.AddDays(1)));
-        Assert.Equal(Rules.InvalidExpiry, error.Rule);
+        Assert.Equal(Refusals.InvalidExpiry, error.Rule);
         Assert.Equal("expiresAt", error.Field);
         Assert.Equal(10, wallet.Balance);
     }
@@ -583,29 +583,6 @@ public sealed class WalletTests
             Buckets = [.. s.Buckets.Select(b => b with { })], Entries = [.. s.Entries], Balance = s.Balance,
             NextSequence = s.NextSequence, NextHoldNumber = s.NextHoldNumber, Totals = s.Totals with { },
         };
-    }
-
-    // ---------------------------------------------------------------- settings
-
-    [Fact]
-    public void The_deferred_write_and_provisional_record_settings_have_documented_defaults_and_are_validated()
-    {
-        var rules = new WalletRules();
-        Assert.Equal((TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5)), (rules.DeferredWriteDelay, rules.ProvisionalRecordAge));
-        Assert.Empty(Validate(rules));
-
-        Assert.Contains(nameof(WalletRules.DeferredWriteDelay), Validate(new WalletRules { DeferredWriteDelay = TimeSpan.FromSeconds(30) }));
-        Assert.Contains(nameof(WalletRules.DeferredWriteDelay), Validate(new WalletRules { DeferredWriteDelay = TimeSpan.Zero }));
-        Assert.Contains(nameof(WalletRules.ProvisionalRecordAge), Validate(new WalletRules { ProvisionalRecordAge = TimeSpan.Zero }));
-        Assert.Contains(nameof(WalletRules.ProvisionalRecordAge), Validate(new WalletRules { ProvisionalRecordAge = TimeSpan.FromHours(1) }));
-
-        static List<string> Validate(WalletRules rules)
-        {
-            var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-            System.ComponentModel.DataAnnotations.Validator.TryValidateObject(rules,
-                new System.ComponentModel.DataAnnotations.ValidationContext(rules), errors, validateAllProperties: true);
-            return errors.SelectMany(e => e.MemberNames).ToList();
-        }
     }
 
     // ---------------------------------------------------------------- refunds

@@ -118,9 +118,9 @@ public sealed class DelayClusterFixture : IAsyncLifetime
 
 public static class Audits
 {
-    /// <summary>How often an audit with findings is run again: past the default <see cref="WalletRules.DeferredWriteDelay"/>,
+    /// <summary>How often an audit with findings is run again: past the default <see cref="WalletProtocolSettings.DeferredWriteDelay"/>,
     /// after which a quiet machine has stored the decided changes.</summary>
-    public static readonly TimeSpan DeferredWrites = new WalletRules().DeferredWriteDelay * 3;
+    public static readonly TimeSpan DeferredWrites = new WalletProtocolSettings().DeferredWriteDelay * 3;
 
     /// <summary>Runs the storage auditor (the one the admin endpoint uses) over everything the cluster stored.</summary>
     public static Task<AuditReport> Run(IFaultCluster cluster)
@@ -136,7 +136,7 @@ public static class Audits
     /// clock moved past the hold's expiry is not settled yet (a transient state the auditor reports). Those
     /// wallets, and only those, are read (which settles them, as the next call of their freelancer would);
     /// the subjects of this test (<paramref name="mine"/>) get no such help. Any wallet, this test's too, may have
-    /// captured in memory a moment ago: a decided capture is written within <see cref="WalletRules.DeferredWriteDelay"/>
+    /// captured in memory a moment ago: a decided capture is written within <see cref="WalletProtocolSettings.DeferredWriteDelay"/>
     /// (real time, later on a loaded machine), while the tests move the Connects clock past a hold's expiry in
     /// milliseconds. So an audit with findings is run again, every <see cref="DeferredWrites"/>, until it is clean or
     /// <see cref="Eventually.Deadline"/> has passed, and only what is still found then counts.

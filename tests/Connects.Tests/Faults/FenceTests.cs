@@ -31,7 +31,7 @@ public sealed class FenceClusterFixture : IAsyncLifetime
         silo.Services.Configure<SiloMessagingOptions>(o => o.MaxRequestProcessingTime = StuckAfter);
         // Only the tests' own calls reach the wallets: a job does not ask by itself about its provisional records (a
         // question arriving at a wallet whose write is held would make the takeover, at a moment the test does not choose).
-        silo.Services.Configure<WalletRules>(o => o.ProvisionalRecordAge = TimeSpan.FromMinutes(10));
+        silo.Services.Configure<WalletProtocolSettings>(o => o.ProvisionalRecordAge = TimeSpan.FromMinutes(10));
     });
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
@@ -88,7 +88,7 @@ public sealed class FenceTests(FenceClusterFixture fx, ITestOutputHelper output)
         if (left > TimeSpan.Zero) await Task.Delay(left);
     }
 
-    private async Task<Proposal> RecordOf(IJobGrain job, string freelancer)
+    private static async Task<Proposal> RecordOf(IJobGrain job, string freelancer)
     {
         Proposal? record = null;
         await Eventually.Until(async () => (record = await job.ProposalOf(freelancer)) is not null, "the job to record the proposal");

@@ -154,7 +154,7 @@ public sealed class ProposalTests(ClusterFixture fx) : IDisposable
         Assert.Equal(SubmissionOutcome.JobNotOpen, (await late.SubmitProposal("p-hire", 16)).Outcome);
         Assert.Equal(70, (await late.GetWallet())!.Balance);
         var cancel = await Assert.ThrowsAsync<ConnectsRuleException>(() => fx.Grains.Cancellation("p-hire").Cancel(CancelReason.ClientCancelled));
-        Assert.Equal(Rules.JobNotOpen, cancel.Rule);
+        Assert.Equal(Refusals.JobNotOpen, cancel.Rule);
     }
 
     [Fact]

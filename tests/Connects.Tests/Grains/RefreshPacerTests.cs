@@ -9,7 +9,7 @@ public sealed class RefreshPacerTests
     [Fact]
     public async Task No_more_reminder_refreshes_than_the_setting_run_at_once_and_the_rest_wait_their_turn()
     {
-        using var pacer = new RefreshPacer(Options.Create(new WalletRules { ReminderRefreshConcurrency = 3 }));
+        using var pacer = new RefreshPacer(Options.Create(new WalletProtocolSettings { ReminderRefreshConcurrency = 3 }));
         var running = 0;
         var most = 0;
         var done = 0;
@@ -37,7 +37,7 @@ public sealed class RefreshPacerTests
     [Fact]
     public async Task A_failed_refresh_gives_its_slot_back()
     {
-        using var pacer = new RefreshPacer(Options.Create(new WalletRules { ReminderRefreshConcurrency = 1 }));
+        using var pacer = new RefreshPacer(Options.Create(new WalletProtocolSettings { ReminderRefreshConcurrency = 1 }));
         await Assert.ThrowsAsync<TimeoutException>(() => pacer.Run(() => throw new TimeoutException("storage")));
         var ran = false;
         await pacer.Run(() => { ran = true; return Task.CompletedTask; }).Within("the next refresh to get the slot back");

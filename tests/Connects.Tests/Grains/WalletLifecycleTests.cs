@@ -116,7 +116,7 @@ public sealed class WalletLifecycleTests(ClusterFixture fx)
         Assert.Equal(6.00m, first.Receipt.PriceUsd);
         Assert.Equal(50, (await wallet.GetWallet())!.Balance);
         var reused = await Assert.ThrowsAsync<ConnectsRuleException>(() => wallet.Purchase("pay-123", 20));
-        Assert.Equal(Rules.ReferenceReused, reused.Rule);
+        Assert.Equal(Refusals.ReferenceReused, reused.Rule);
 
         fx.Time.Advance(first.Receipt.ExpiresAt - fx.Time.GetUtcNow() + TimeSpan.FromSeconds(1));
         // Months later (receipt archived to the book), the same reference is still recognised.

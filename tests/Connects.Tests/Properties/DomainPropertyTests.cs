@@ -242,7 +242,7 @@ internal sealed class DomainWorld
         try
         {
             for (var w = 0; w < WalletCount; w++)
-                if (lazy.Wallets[w].IsOpen) lazy.Wallets[w].Advance(lazy.Now);
+                if (lazy.Wallets[w].State.IsOpen) lazy.Wallets[w].Advance(lazy.Now);
             lazy.CheckInvariants();
             CompareWorlds(lazy, eager, final: true);
             if (observe is not null)
@@ -264,7 +264,7 @@ internal sealed class DomainWorld
         {
             for (var w = 0; w < WalletCount; w++)
             {
-                if (!Wallets[w].IsOpen) continue;
+                if (!Wallets[w].State.IsOpen) continue;
                 Wallets[w].Advance(Now);
                 Archive(w);
             }
@@ -293,7 +293,7 @@ internal sealed class DomainWorld
                     return previous.Purchase!.Connects == p.Bundle ? "purchase-repeated" : "reference-reused";
                 if (!WalletRules.Bundles.Contains(p.Bundle))
                 {
-                    Refused(wallet, Rules.InvalidBundle, () => wallet.Purchase(reference, p.Bundle, Now));
+                    Refused(wallet, Refusals.InvalidBundle, () => wallet.Purchase(reference, p.Bundle, Now));
                     return "invalid-bundle";
                 }
                 var before = wallet.Balance;
@@ -310,12 +310,12 @@ internal sealed class DomainWorld
                 DateTimeOffset? expiresAt = g.ExpiresInHours is { } h ? Now.AddHours(h) : null;
                 if (g.Amount < 1 || g.Amount > WalletRules.MaxGrantAmount)
                 {
-                    Refused(wallet, Rules.InvalidAmount, () => wallet.Grant(grantId, g.Amount, "property", expiresAt, Now));
+                    Refused(wallet, Refusals.InvalidAmount, () => wallet.Grant(grantId, g.Amount, "property", expiresAt, Now));
                     return "invalid-amount";
                 }
                 if (expiresAt <= Now)
                 {
-                    Refused(wallet, Rules.InvalidExpiry, () => wallet.Grant(grantId, g.Amount, "property", expiresAt, Now));
+                    Refused(wallet, Refusals.InvalidExpiry, () => wallet.Grant(grantId, g.Amount, "property", expiresAt, Now));
                     return "invalid-expiry";
                 }
                 var before = wallet.Balance;
@@ -387,7 +387,7 @@ internal sealed class DomainWorld
     private Wallet? Ready(int w)
     {
         var wallet = Wallets[w];
-        if (!wallet.IsOpen) return null;
+        if (!wallet.State.IsOpen) return null;
         Touched.Add(w);
         wallet.Advance(Now);
         return wallet;
@@ -411,7 +411,7 @@ internal sealed class DomainWorld
     private ConnectPrice Price(JobRecord job, int applications)
     {
         var openJobs = _slots.Count(j => j.Category == job.Category && j.Status == JobStatus.Open);
-        var price = ConnectPricing.Quote(job.Job.State.Terms, new CategoryDemand(job.Category, applications, openJobs, Now), Pricing);
+        var price = ConnectPricing.Quote(job.Job.State.Terms, new CategoryDemand(applications, openJobs, Now), Pricing);
         Require(price.Connects >= Pricing.MinConnects && price.Connects <= Pricing.MaxConnects, $"price {price.Connects} is outside the configured range");
         return price;
     }
@@ -488,12 +488,12 @@ internal sealed class DomainWorld
         if (job.Status is JobStatus.Cancelled or JobStatus.Removed && model is not null && model.Status != to)
         {
             // Once a job is cancelled or removed its proposals are settled by refunds: the job refuses to change them.
-            RefusedJob(job, Rules.JobNotOpen, () => Change());
+            RefusedJob(job, Refusals.JobNotOpen, () => Change());
             return "refused-closed";
         }
         if (!allowed)
         {
-            var rule = model is null ? Rules.ProposalNotFound : Rules.ProposalNotActive;
+            var rule = model is null ? Refusals.ProposalNotFound : Refusals.ProposalNotActive;
             RefusedJob(job, rule, () => Change());
             return "refused-" + rule;
         }
@@ -512,7 +512,7 @@ internal sealed class DomainWorld
         var allowed = repeat || (model is not null && job.Status == JobStatus.Open && model.Status == ProposalStatus.Active);
         if (!allowed)
         {
-            var rule = model is null ? Rules.ProposalNotFound : job.Status != JobStatus.Open ? Rules.JobNotOpen : Rules.ProposalNotActive;
+            var rule = model is null ? Refusals.ProposalNotFound : job.Status != JobStatus.Open ? Refusals.JobNotOpen : Refusals.ProposalNotActive;
             RefusedJob(job, rule, () => job.Job.Hire(fid, Now));
             return "refused-" + rule;
         }
@@ -534,8 +534,8 @@ internal sealed class DomainWorld
         }
         if (c.Reason == CancelReason.ClientCancelled && job.Status != JobStatus.Open)
         {
-            RefusedJob(job, Rules.JobNotOpen, () => job.Job.Cancel(c.Reason, Now));
-            return "refused-" + Rules.JobNotOpen;
+            RefusedJob(job, Refusals.JobNotOpen, () => job.Job.Cancel(c.Reason, Now));
+            return "refused-" + Refusals.JobNotOpen;
         }
         Require(job.Job.Cancel(c.Reason, Now), "the cancel did not change the job");
         job.Status = c.Reason == CancelReason.ClientCancelled ? JobStatus.Cancelled : JobStatus.Removed;
@@ -565,8 +565,9 @@ internal sealed class DomainWorld
             {
                 Require(!model.Applied, $"{refund.FreelancerId} is refunded a second time for {job.Id}");
                 var surviving = refund.Slices.Where(s => s.ExpiresAt is null || s.ExpiresAt > Now).Sum(s => s.Amount);
-                Require(made.Connects == model.Charged && wallet.Balance == before + surviving,
-                    $"refund of {made.Connects} (charged {model.Charged}) moved the balance {before} -> {wallet.Balance}, expected +{surviving}");
+                var entry = wallet.State.Entries.Last(e => e.Kind == LedgerKind.Refund);
+                Require(entry.Amount == model.Charged && entry.Reference == ReceiptKeys.Paid(job.Id) && wallet.Balance == before + surviving,
+                    $"refund of {entry.Amount} (charged {model.Charged}) moved the balance {before} -> {wallet.Balance}, expected +{surviving}");
                 model.Applied = true;
             }
             else Require(made.Outcome == RefundOutcome.AlreadyRefunded && model.Applied && wallet.Balance == before,
@@ -603,7 +604,7 @@ internal sealed class DomainWorld
     public List<LedgerEntry> Entries(int w) =>
         [.. _statements[w].OrderBy(s => s.Key).SelectMany(s => s.Value).Concat(Wallets[w].State.Entries)];
 
-    private void Refused(Wallet wallet, string rule, Action action)
+    private static void Refused(Wallet wallet, string rule, Action action)
     {
         var (balance, count) = (wallet.Balance, wallet.State.NextSequence);
         try
@@ -650,7 +651,7 @@ internal sealed class DomainWorld
         {
             byWallet[w] = [];
             var wallet = Wallets[w];
-            if (!wallet.IsOpen)
+            if (!wallet.State.IsOpen)
             {
                 Require(wallet.State.Entries.Count == 0 && wallet.Balance == 0, $"{Fid(w)} is not open but has a ledger");
                 continue;
@@ -754,8 +755,8 @@ internal sealed class DomainWorld
         for (var w = 0; w < WalletCount; w++)
         {
             var (a, b) = (lazy.Wallets[w], eager.Wallets[w]);
-            Require(a.IsOpen == b.IsOpen, $"{Fid(w)} is open in one world only");
-            if (!a.IsOpen) continue;
+            Require(a.State.IsOpen == b.State.IsOpen, $"{Fid(w)} is open in one world only");
+            if (!a.State.IsOpen) continue;
             var (la, lb) = (lazy.Entries(w), eager.Entries(w));
             if (final || lazy.Touched.Contains(w))
             {

@@ -184,7 +184,7 @@ internal sealed class GrainRun(ClusterFixture fx, GrainSequence sequence, Action
     private Wallet? Shadow(int w)
     {
         var shadow = _shadows[w];
-        if (!shadow.IsOpen) return null;
+        if (!shadow.State.IsOpen) return null;
         shadow.Advance(Now);
         return shadow;
     }
@@ -212,14 +212,14 @@ internal sealed class GrainRun(ClusterFixture fx, GrainSequence sequence, Action
                 var reference = $"pay-{p.Ref}";
                 if (Shadow(p.W) is not { } shadow)
                 {
-                    await Refused(Rules.WalletNotOpen, () => WalletGrain(p.W).Purchase(reference, p.Bundle));
+                    await Refused(Refusals.WalletNotOpen, () => WalletGrain(p.W).Purchase(reference, p.Bundle));
                     return "no-wallet";
                 }
                 if (shadow.TryFindReceipt(ReceiptKeys.Purchase(reference), out var previous))
                 {
                     if (previous.Purchase!.Connects != p.Bundle)
                     {
-                        await Refused(Rules.ReferenceReused, () => WalletGrain(p.W).Purchase(reference, p.Bundle));
+                        await Refused(Refusals.ReferenceReused, () => WalletGrain(p.W).Purchase(reference, p.Bundle));
                         return previous.Cycle < shadow.State.Cycle ? "reference-reused-after-archive" : "reference-reused";
                     }
                     var again = await WalletGrain(p.W).Purchase(reference, p.Bundle);
@@ -228,7 +228,7 @@ internal sealed class GrainRun(ClusterFixture fx, GrainSequence sequence, Action
                 }
                 if (!WalletRules.Bundles.Contains(p.Bundle))
                 {
-                    await Refused(Rules.InvalidBundle, () => WalletGrain(p.W).Purchase(reference, p.Bundle));
+                    await Refused(Refusals.InvalidBundle, () => WalletGrain(p.W).Purchase(reference, p.Bundle));
                     return "invalid-bundle";
                 }
                 var made = await WalletGrain(p.W).Purchase(reference, p.Bundle);
@@ -242,7 +242,7 @@ internal sealed class GrainRun(ClusterFixture fx, GrainSequence sequence, Action
                 DateTimeOffset? expiresAt = g.ExpiresInHours is { } h ? Now.AddHours(h) : null;
                 if (Shadow(g.W) is not { } shadow)
                 {
-                    await Refused(Rules.WalletNotOpen, () => WalletGrain(g.W).Grant(grantId, g.Amount, "property", expiresAt));
+                    await Refused(Refusals.WalletNotOpen, () => WalletGrain(g.W).Grant(grantId, g.Amount, "property", expiresAt));
                     return "no-wallet";
                 }
                 if (shadow.TryFindReceipt(ReceiptKeys.Grant(grantId), out var previous))
@@ -253,7 +253,7 @@ internal sealed class GrainRun(ClusterFixture fx, GrainSequence sequence, Action
                 }
                 if (g.Amount < 1 || g.Amount > WalletRules.MaxGrantAmount)
                 {
-                    await Refused(Rules.InvalidAmount, () => WalletGrain(g.W).Grant(grantId, g.Amount, "property", expiresAt));
+                    await Refused(Refusals.InvalidAmount, () => WalletGrain(g.W).Grant(grantId, g.Amount, "property", expiresAt));
                     return "invalid-amount";
                 }
                 var granted = await WalletGrain(g.W).Grant(grantId, g.Amount, "property", expiresAt);
@@ -275,7 +275,7 @@ internal sealed class GrainRun(ClusterFixture fx, GrainSequence sequence, Action
             {
                 if (Shadow(p.W) is not { } shadow)
                 {
-                    await Refused(Rules.WalletNotOpen, () => WalletGrain(p.W).ChangePlan(p.Plan));
+                    await Refused(Refusals.WalletNotOpen, () => WalletGrain(p.W).ChangePlan(p.Plan));
                     return "no-wallet";
                 }
                 var view = await WalletGrain(p.W).ChangePlan(p.Plan);
@@ -361,12 +361,12 @@ internal sealed class GrainRun(ClusterFixture fx, GrainSequence sequence, Action
         if (job.Status is JobStatus.Cancelled or JobStatus.Removed && model is not null && model.Status != to)
         {
             // Once a job is cancelled or removed its proposals are settled by refunds: the job refuses to change them.
-            await Refused(Rules.JobNotOpen, Call);
+            await Refused(Refusals.JobNotOpen, Call);
             return "refused-closed";
         }
         if (model is null || (model.Status != ProposalStatus.Active && model.Status != to))
         {
-            var rule = model is null ? Rules.ProposalNotFound : Rules.ProposalNotActive;
+            var rule = model is null ? Refusals.ProposalNotFound : Refusals.ProposalNotActive;
             await Refused(rule, Call);
             return "refused-" + rule;
         }
@@ -383,7 +383,7 @@ internal sealed class GrainRun(ClusterFixture fx, GrainSequence sequence, Action
         var repeat = model is not null && job.Status == JobStatus.Filled && job.Hired == h.W;
         if (!repeat && (model is null || job.Status != JobStatus.Open || model.Status != ProposalStatus.Active))
         {
-            var rule = model is null ? Rules.ProposalNotFound : job.Status != JobStatus.Open ? Rules.JobNotOpen : Rules.ProposalNotActive;
+            var rule = model is null ? Refusals.ProposalNotFound : job.Status != JobStatus.Open ? Refusals.JobNotOpen : Refusals.ProposalNotActive;
             await Refused(rule, () => fx.Grains.Job(job.Id).Hire(Fid(h.W)));
             return "refused-hire-" + rule;
         }
@@ -401,7 +401,7 @@ internal sealed class GrainRun(ClusterFixture fx, GrainSequence sequence, Action
         var cancellation = fx.Grains.Cancellation(job.Id);
         if (c.Reason == CancelReason.ClientCancelled && job.Status == JobStatus.Filled)
         {
-            await Refused(Rules.JobNotOpen, () => cancellation.Cancel(c.Reason));
+            await Refused(Refusals.JobNotOpen, () => cancellation.Cancel(c.Reason));
             return "refused-cancel-filled";
         }
         var repeat = job.Status is JobStatus.Cancelled or JobStatus.Removed;

@@ -1,20 +1,5 @@
 namespace Connects.Domain;
 
-/// <summary>A wallet as stored: its state and the entries of its closed cycles (statements).</summary>
-public sealed record StoredWallet(string FreelancerId, WalletState State, IReadOnlyList<LedgerEntry> Archived);
-
-public sealed record AuditFinding(string Kind, string Subject, string Detail);
-
-public sealed record AuditTotals(
-    int Wallets, int Jobs, int Proposals, long Balance,
-    long Opened, long Refreshed, long Granted, long Purchased, long Refunded,
-    long Spent, long Forfeited, long Expired)
-{
-    public long Issued => Opened + Refreshed + Granted + Purchased;
-}
-
-public sealed record AuditReport(DateTimeOffset At, bool Clean, IReadOnlyList<AuditFinding> Findings, AuditTotals Totals);
-
 /// <summary>
 /// Replays every wallet's ledger and every job's proposals and reports what breaks the invariants of
 /// docs/design.md: a ledger that does not sum to its balance (or has gaps), running totals or buckets that

@@ -1,0 +1,4 @@
+namespace Connects.Contracts;
+
+[GenerateSerializer]
+public enum RefundOutcome { Refunded, AlreadyRefunded, NeverPaid }

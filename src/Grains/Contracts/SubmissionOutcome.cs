@@ -1,0 +1,4 @@
+namespace Connects.Contracts;
+
+[GenerateSerializer]
+public enum SubmissionOutcome { Submitted, AlreadySubmitted, InsufficientConnects, PriceChanged, JobNotOpen, JobNotFound, WalletNotFound }

@@ -1,0 +1,11 @@
+namespace Connects.Contracts;
+
+/// <remarks>Id 6 (the job's status when not open, which nothing read) is retired: never reuse it.</remarks>
+[GenerateSerializer, Immutable, Alias("Connects.SubmissionResult")]
+public sealed record SubmissionResult(
+    [property: Id(0)] SubmissionOutcome Outcome,
+    [property: Id(1)] int ConnectsCharged = 0,
+    [property: Id(2)] int Balance = 0,
+    [property: Id(3)] int ConnectsRequired = 0,
+    [property: Id(4)] int Available = 0,
+    [property: Id(5)] DateTimeOffset? NextRefreshAt = null);

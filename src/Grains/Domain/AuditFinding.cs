@@ -1,0 +1,3 @@
+namespace Connects.Domain;
+
+public sealed record AuditFinding(string Kind, string Subject, string Detail);

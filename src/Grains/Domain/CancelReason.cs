@@ -1,0 +1,7 @@
+namespace Connects.Domain;
+
+public enum CancelReason
+{
+    ClientCancelled,
+    RemovedByMarketplace,
+}

@@ -1,0 +1,9 @@
+namespace Connects.Domain;
+
+public enum JobStatus
+{
+    Open,
+    Filled,
+    Cancelled,
+    Removed,
+}

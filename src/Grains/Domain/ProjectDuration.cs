@@ -1,0 +1,10 @@
+namespace Connects.Domain;
+
+public enum ProjectDuration
+{
+    LessThan1Week,
+    OneToFourWeeks,
+    OneToThreeMonths,
+    ThreeToSixMonths,
+    MoreThanSixMonths,
+}

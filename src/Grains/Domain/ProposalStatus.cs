@@ -1,0 +1,10 @@
+namespace Connects.Domain;
+
+public enum ProposalStatus
+{
+    Active,
+    Withdrawn,
+    Declined,
+    Hired,
+    Refunded,
+}

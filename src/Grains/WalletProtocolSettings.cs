@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Connects;
+
+/// <summary>
+/// How the wallet and job grains run the submission protocol and the monthly refresh: timers, the reminder and pacing.
+/// Operations knobs, not business rules (those are <see cref="WalletRules"/>): no balance or price depends on them, and
+/// the domain never reads them. Bound from the same section as <see cref="WalletRules"/>, <c>Connects:Wallet</c>, so
+/// every key keeps its name (e.g. <c>Connects:Wallet:DeferredWriteDelay</c>).
+/// </summary>
+public sealed class WalletProtocolSettings
+{
+    public const string Section = WalletRules.Section;
+
+    /// <summary>
+    /// How long a wallet's capture, decided once the job's record is durable, may stay in memory before a timer writes it
+    /// (default 200 ms). Any earlier write of the wallet takes it along; a crash before it loses nothing: the stored hold is
+    /// settled with the job (see docs/design.md, "one durable write"). Longer lets more captures ride on the next write.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")] public TimeSpan DeferredWriteDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// How long a proposal record may stay provisional (its wallet has not vouched for the hold behind it) before its
+    /// job asks the wallet whether it paid (default 5 s, well past a submission's round trip). The job looks every
+    /// period and asks about records it already saw unvouched the period before: between one and two periods.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")] public TimeSpan ProvisionalRecordAge { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Refreshes started by wallets' reminders that run at once in one silo; the rest wait (live calls never do).</summary>
+    [Range(1, 10_000)] public int ReminderRefreshConcurrency { get; set; } = 8;
+
+    /// <summary>Period of each wallet's durable reminder, which brings idle wallets up to date.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "31.00:00:00")] public TimeSpan RefreshReminderPeriod { get; set; } = TimeSpan.FromDays(1);
+}
