@@ -1,11 +1,11 @@
 namespace Connects.Domain;
 
 /// <summary>
-/// The wallet's rules over its state: cycles, refresh, rollover and forfeit, purchases, grants,
-/// holds for proposals, refunds and expiry. Every change of the balance is a ledger entry.
-/// Callers bring the wallet up to <c>now</c> with <see cref="Advance"/> before anything else.
+/// The wallet's rules over its state: purchases, grants, holds for proposals, refunds and expiry. Every change of the
+/// balance is a ledger entry. The billing cycle, the monthly refresh, rollover, forfeit and plan changes are in
+/// Wallet.Refresh.cs. Callers bring the wallet up to <c>now</c> with <see cref="Advance"/> before anything else.
 /// </summary>
-public sealed class Wallet(WalletState state, WalletRules rules)
+public sealed partial class Wallet(WalletState state, WalletRules rules)
 {
     public WalletState State => state;
     public int Balance => state.Balance;
@@ -25,95 +25,6 @@ public sealed class Wallet(WalletState state, WalletRules rules)
         var allotment = rules.MonthlyConnects(plan);
         AddToBuckets(new Slice(BucketSource.Monthly, allotment, CurrentCycle.End));
         Record(now, LedgerKind.Opened, allotment, "opened", note: plan.ToString().ToLowerInvariant());
-    }
-
-    /// <summary>
-    /// Applies everything that fell due up to <paramref name="now"/>, in time order: expiries,
-    /// cycle ends (rollover or forfeit) and monthly refreshes. Idempotent: a second call with the
-    /// same or an earlier instant changes nothing. Returns whether anything changed.
-    /// </summary>
-    public bool Advance(DateTimeOffset now)
-    {
-        var changed = false;
-        while (true)
-        {
-            var boundary = CurrentCycle.End;
-            var nextExpiry = state.Buckets
-                .Where(b => b.ExpiresAt is { } e && e < boundary && e <= now)
-                .Select(b => b.ExpiresAt!.Value)
-                .DefaultIfEmpty(DateTimeOffset.MaxValue)
-                .Min();
-            if (nextExpiry != DateTimeOffset.MaxValue)
-            {
-                ExpireBuckets(b => b.ExpiresAt == nextExpiry, nextExpiry);
-                changed = true;
-                continue;
-            }
-            if (boundary > now) return changed;
-            CloseCycle(boundary);
-            changed = true;
-        }
-    }
-
-    private void CloseCycle(DateTimeOffset boundary)
-    {
-        var closing = state.Cycle;
-        ExpireBuckets(b => b.Source != BucketSource.Monthly && b.ExpiresAt <= boundary, boundary);
-
-        var unused = TakeBuckets(b => b.Source == BucketSource.Monthly);
-        var rollover = state.Buckets.FirstOrDefault(b => b.Source == BucketSource.Rollover);
-        if (state.Plan == Plan.Plus)
-        {
-            var room = Math.Max(0, rules.PlusRolloverCap - (rollover?.Amount ?? 0));
-            var rolled = Math.Min(unused, room);
-            if (rolled > 0)
-            {
-                AddToBuckets(new Slice(BucketSource.Rollover, rolled, null));
-                Record(boundary, LedgerKind.Rollover, 0, $"cycle-{closing}", closing, rolled);
-            }
-            if (unused - rolled > 0)
-                Record(boundary, LedgerKind.Forfeit, -(unused - rolled), $"cycle-{closing}", closing, note: "over rollover cap");
-        }
-        else
-        {
-            var forfeited = unused + TakeBuckets(b => b.Source == BucketSource.Rollover);
-            if (forfeited > 0)
-                Record(boundary, LedgerKind.Forfeit, -forfeited, $"cycle-{closing}", closing, note: "unused monthly connects");
-        }
-
-        state.Cycle = closing + 1;
-        if (state.NextPlan is { } next)
-        {
-            state.Plan = next;
-            state.NextPlan = null;
-        }
-        var allotment = rules.MonthlyConnects(state.Plan);
-        if (allotment > 0)
-        {
-            AddToBuckets(new Slice(BucketSource.Monthly, allotment, CurrentCycle.End));
-            Record(boundary, LedgerKind.MonthlyRefresh, allotment, $"cycle-{state.Cycle}");
-        }
-    }
-
-    /// <summary>Upgrades take effect at once and grant the allotment difference for the current
-    /// cycle (once per cycle); downgrades take effect when the current cycle ends.</summary>
-    public void ChangePlan(Plan plan, DateTimeOffset now)
-    {
-        if (plan == Plan.Basic)
-        {
-            state.NextPlan = state.Plan == Plan.Plus ? Plan.Basic : null;
-            return;
-        }
-        state.NextPlan = null;
-        if (state.Plan == Plan.Plus) return;
-        state.Plan = Plan.Plus;
-        var difference = rules.PlusMonthlyConnects - rules.BasicMonthlyConnects;
-        if (difference > 0 && state.UpgradeGrantedCycle != state.Cycle)
-        {
-            state.UpgradeGrantedCycle = state.Cycle;
-            AddToBuckets(new Slice(BucketSource.Monthly, difference, CurrentCycle.End));
-            Record(now, LedgerKind.Grant, difference, $"plan-upgrade:cycle-{state.Cycle}", note: "upgrade to plus");
-        }
     }
 
     public bool TryFindReceipt(string key, out Receipt receipt) => state.Receipts.TryGetValue(key, out receipt!);
@@ -299,15 +210,6 @@ public sealed class Wallet(WalletState state, WalletRules rules)
         var years = state.ReceiptBookYears ??= [];
         var at = years.BinarySearch(year);
         if (at < 0) years.Insert(~at, year);
-    }
-
-    /// <summary>Connects that will not survive the end of the current cycle: all monthly ones on
-    /// Basic, the part over the rollover cap on Plus.</summary>
-    private int LeavingAtCycleEnd()
-    {
-        var monthly = state.Buckets.Where(b => b.Source == BucketSource.Monthly).Sum(b => b.Amount);
-        var rollover = state.Buckets.Where(b => b.Source == BucketSource.Rollover).Sum(b => b.Amount);
-        return state.Plan == Plan.Plus ? Math.Max(0, monthly - Math.Max(0, rules.PlusRolloverCap - rollover)) : monthly + rollover;
     }
 
     private IEnumerable<Bucket> SpendOrder() =>
