@@ -135,6 +135,7 @@ public static class ConnectsHosting
         services.AddMetrics();
         services.TryAddSingleton<ConnectsMetrics>();
         services.TryAddSingleton<Grains.RefreshPacer>();
+        services.TryAddSingleton<Grains.WalletServices>();
         services.AddOptions<WalletRules>().Bind(configuration.GetSection(WalletRules.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WalletProtocolSettings>().Bind(configuration.GetSection(WalletProtocolSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PricingRules>().Bind(configuration.GetSection(PricingRules.Section)).ValidateDataAnnotations().ValidateOnStart();

@@ -13,12 +13,7 @@ namespace Connects.Grains;
 /// </summary>
 public sealed partial class WalletGrain(
     [PersistentState("wallet", ConnectsStorage.Name)] IPersistentState<WalletState> stored,
-    IOptions<WalletRules> rules,
-    IOptions<WalletProtocolSettings> protocol,
-    [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock,
-    ConnectsMetrics metrics,
-    RefreshPacer pacer,
-    ILogger<WalletGrain> logger) : Grain, IWalletGrain, IRemindable
+    WalletServices services) : Grain, IWalletGrain, IRemindable
 {
     public const string RefreshReminder = "monthly-refresh";
     private IGrainTimer? _holdTimer;
@@ -35,10 +30,9 @@ public sealed partial class WalletGrain(
     /// idle wallet carries none (it counts in the heap per idle wallet, docs/performance.md).</summary>
     private string? _holdTag;
 
-
     private string FreelancerId => GrainKeys.IdOf(this);
-    private Wallet Wallet => new(stored.State, rules.Value);
-    private DateTimeOffset Now => clock.GetUtcNow();
+    private Wallet Wallet => new(stored.State, services.Rules);
+    private DateTimeOffset Now => services.Clock.GetUtcNow();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -58,7 +52,7 @@ public sealed partial class WalletGrain(
         }
         catch (Exception ex)
         {
-            LogFlushFailed(logger, ex, FreelancerId);
+            LogFlushFailed(services.Logger, ex, FreelancerId);
         }
     }
 
@@ -68,7 +62,7 @@ public sealed partial class WalletGrain(
         var wallet = Wallet;
         wallet.Open(FreelancerId, plan, Now);
         await Save(wallet);
-        var period = protocol.Value.RefreshReminderPeriod;
+        var period = services.Protocol.RefreshReminderPeriod;
         await this.RegisterOrUpdateReminder(RefreshReminder, period, period);
         return new WalletOpened(true, wallet.View(Now));
     }
@@ -117,8 +111,8 @@ public sealed partial class WalletGrain(
         var result = stored.State.IsOpen
             ? await Protocol(await CatchUp()).Submit(jobId, expectedConnects)
             : new SubmissionResult(SubmissionOutcome.WalletNotFound);
-        if (result.Outcome == SubmissionOutcome.Submitted) metrics.Submitted();
-        else if (result.Outcome != SubmissionOutcome.AlreadySubmitted) metrics.Refused(result.Outcome);
+        if (result.Outcome == SubmissionOutcome.Submitted) services.Metrics.Submitted();
+        else if (result.Outcome != SubmissionOutcome.AlreadySubmitted) services.Metrics.Refused(result.Outcome);
         return result;
     }
 
@@ -153,7 +147,7 @@ public sealed partial class WalletGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != RefreshReminder || !stored.State.IsOpen) return;
-        await pacer.Run(() => CatchUp());
+        await services.Pacer.Run(() => CatchUp());
     }
 
     private IReceiptBookGrain ReceiptBook(int year) => GrainFactory.ReceiptBook(FreelancerId, year);
@@ -191,7 +185,7 @@ public sealed partial class WalletGrain(
         }
         catch (Exception ex)
         {
-            LogLegacyBookNotCleared(logger, ex, FreelancerId);
+            LogLegacyBookNotCleared(services.Logger, ex, FreelancerId);
         }
     }
 
@@ -230,8 +224,8 @@ public sealed partial class WalletGrain(
             wallet.ForgetArchived();
             await stored.WriteStateAsync();
             _unsaved = false;
-            metrics.Recorded(made, Now);
-            metrics.HoldsChanged(stored.State.Holds.Count - _durableHolds);
+            services.Metrics.Recorded(made, Now);
+            services.Metrics.HoldsChanged(stored.State.Holds.Count - _durableHolds);
             (_durableSequence, _durableHolds) = (stored.State.NextSequence, stored.State.Holds.Count);
         }
         catch
@@ -247,7 +241,7 @@ public sealed partial class WalletGrain(
     private void DeferSave()
     {
         _unsaved = true;
-        _flushTimer ??= this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(protocol.Value.DeferredWriteDelay, Timeout.InfiniteTimeSpan));
+        _flushTimer ??= this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(services.Protocol.DeferredWriteDelay, Timeout.InfiniteTimeSpan));
     }
 
     private async Task Flush()
@@ -262,7 +256,7 @@ public sealed partial class WalletGrain(
         catch (Exception ex)
         {
             // The hold stays stored; it is settled with its job (captured) like any hold whose capture was lost.
-            LogFlushFailed(logger, ex, FreelancerId);
+            LogFlushFailed(services.Logger, ex, FreelancerId);
         }
     }
 
@@ -270,7 +264,7 @@ public sealed partial class WalletGrain(
     {
         if (_holdTimer is not null || stored.State.Holds.Count == 0) return;
         var due = stored.State.Holds.Min(h => h.ExpiresAt) - Now;
-        var period = rules.Value.HoldDuration;
+        var period = services.Rules.HoldDuration;
         _holdTimer = this.RegisterGrainTimer(async () =>
         {
             await CatchUp();
@@ -288,7 +282,7 @@ public sealed partial class WalletGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} moved its old receipt book to books per year but could not clear it; it is not read again")]
     private static partial void LogLegacyBookNotCleared(ILogger logger, Exception ex, string freelancerId);
 
-    private void Deferred(string what, Exception error) => LogDeferred(logger, error, FreelancerId, what);
+    private void Deferred(string what, Exception error) => LogDeferred(services.Logger, error, FreelancerId, what);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} put off {What}; it is settled later")]
     private static partial void LogDeferred(ILogger logger, Exception ex, string freelancerId, string what);
