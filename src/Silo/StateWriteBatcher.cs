@@ -17,7 +17,8 @@ namespace Connects.Silo;
 /// conflict of its own grain), so Orleans decides success or <c>InconsistentStateException</c> per grain exactly as with
 /// the plain provider. A batch that fails as a whole (lost connection, a statement's error, a failed commit) fails every
 /// write in it (a <see cref="StateWriteBatchException"/> each, the batch's error inside), and, being one transaction,
-/// stores none of them.
+/// stores none of them; only a connection lost while the commit is answered leaves them all in doubt together (stored
+/// or not), the doubt a plain write has for its one grain.
 /// </para>
 /// </summary>
 public sealed partial class StateWriteBatcher
@@ -124,7 +125,7 @@ public sealed partial class StateWriteBatcher
         return batch;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} grain state writes failed as a whole: none of them was stored, each of their grains hears the error")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} grain state writes failed as a whole: one transaction, so none of them was stored (unless the connection was lost after its commit: then all were); each of their grains hears the error")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
 
     /// <summary>One waiting write: the statement, a copy of its parameters and whoever waits for its result.</summary>
@@ -283,10 +284,12 @@ public sealed partial class StateWriteBatcher
 /// <summary>
 /// A grain state write failed because the batch it was in failed as a whole (<see cref="Exception.InnerException"/>: the
 /// batch's error, such as the database's error for one of its statements, or a lost connection): it was not stored,
-/// and neither was any other write of that batch. A <see cref="DbException"/>, as the plain provider's error would be.
+/// and neither was any other write of that batch (one transaction), unless the connection was lost after the commit,
+/// when all of them were. A <see cref="DbException"/>, as the plain provider's error would be.
 /// </summary>
 public sealed class StateWriteBatchException(int batchSize, Exception batchError) : DbException(
-    $"A batch of {batchSize} grain state writes failed as a whole, so this write was not stored: {batchError.Message}", batchError)
+    $"A batch of {batchSize} grain state writes (one transaction) failed as a whole, so this write was not stored " +
+    $"(unless the connection was lost after the batch's commit): {batchError.Message}", batchError)
 {
     public int BatchSize { get; } = batchSize;
 
