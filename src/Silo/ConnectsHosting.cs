@@ -161,25 +161,41 @@ public static class ConnectsHosting
         var gated = !storage.IsPostgreSql;
         var providerName = gated ? ConnectsStorage.Name + "-sqlite" : ConnectsStorage.Name;
         silo.Services.AddKeyedSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>(providerName);
-        silo.AddAdoNetGrainStorage(providerName, options =>
+        if (storage.BatchWrites)
         {
-            options.Invariant = storage.Invariant;
-            options.ConnectionString = storage.EffectiveConnectionString;
-        });
+            // The same provider and invariant, given a data source instead of the connection string: its connections send
+            // the state write statement to the batcher (see StorageSettings.BatchWrites, BatchingDataSource).
+            silo.Services.TryAddSingleton(sp => new StateWriteBatcher(storage, gated ? sp.GetRequiredService<SqliteWriteGate>() : null,
+                sp.GetRequiredService<ConnectsMetrics>(), sp.GetRequiredService<ILogger<StateWriteBatcher>>()));
+            silo.Services.TryAddSingleton(sp => new BatchingDataSource(storage, sp.GetRequiredService<StateWriteBatcher>()));
+            silo.AddAdoNetGrainStorage(providerName, options => options.Configure<BatchingDataSource>((o, dataSource) =>
+            {
+                o.Invariant = storage.Invariant;
+                o.DataSource = dataSource;
+            }));
+        }
+        else
+        {
+            silo.AddAdoNetGrainStorage(providerName, options =>
+            {
+                options.Invariant = storage.Invariant;
+                options.ConnectionString = storage.EffectiveConnectionString;
+            });
+        }
         silo.UseAdoNetReminderService(options =>
         {
             options.Invariant = storage.Invariant;
             options.ConnectionString = storage.EffectiveConnectionString;
         });
-        if (gated) GateSqliteWrites(silo.Services, providerName);
+        if (gated) GateSqliteWrites(silo.Services, providerName, gateStateWrites: !storage.BatchWrites);
         return silo;
     }
 
-    private static void GateSqliteWrites(IServiceCollection services, string providerName)
+    private static void GateSqliteWrites(IServiceCollection services, string providerName, bool gateStateWrites)
     {
         services.TryAddSingleton<SqliteWriteGate>();
         services.AddKeyedSingleton<IGrainStorage>(ConnectsStorage.Name, (sp, _) =>
-            new GatedGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(providerName), sp.GetRequiredService<SqliteWriteGate>()));
+            new GatedGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(providerName), sp.GetRequiredService<SqliteWriteGate>(), gateStateWrites));
         var table = services.Last(d => d.ServiceType == typeof(IReminderTable) && !d.IsKeyedService);
         services.Remove(table);
         services.AddSingleton<IReminderTable>(sp => new GatedReminderTable(Inner(sp, table), sp.GetRequiredService<SqliteWriteGate>()));

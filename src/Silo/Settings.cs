@@ -25,6 +25,19 @@ public sealed class StorageSettings : IValidatableObject
     /// <summary>Apply the project's migrations at start-up (a journal makes it a no-op when up to date).</summary>
     public bool MigrateOnStart { get; set; } = true;
 
+    /// <summary>
+    /// Carry the grain state writes that wait at one moment to the database together (group commit): one transaction,
+    /// so one commit, for up to <see cref="StateWriteBatcher.MaxBatch"/> writes of different grains, and on PostgreSQL one
+    /// round trip (an NpgsqlBatch); on SQLite one transaction under the silo's write gate. Each write keeps its own
+    /// version check, so a version conflict fails only its own grain; an error of the batch as a whole (lost connection,
+    /// a statement's error) fails every write in it and stores none. No timer: an idle silo's write goes at once.
+    /// Orleans' ADO.NET grain storage stays the storage (same invariant, same stored queries, same rows): this only
+    /// hands it a data source (<see cref="BatchingDataSource"/>) whose connections send the marked write statement to
+    /// the batcher. Off: the plain provider on the connection string, reading and writing the very same rows. Reminders
+    /// and cluster membership are never batched. Default on.
+    /// </summary>
+    public bool BatchWrites { get; set; } = true;
+
     public bool IsPostgreSql => string.Equals(Provider, PostgreSql, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Orleans' ADO.NET invariant name for the provider ("System.Data.SQLite" loads Microsoft.Data.Sqlite).</summary>

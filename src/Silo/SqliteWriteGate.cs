@@ -39,14 +39,17 @@ public sealed class SqliteWriteGate : IDisposable
     public void Dispose() => _writer.Dispose();
 }
 
-/// <summary>Grain storage whose writes pass through the <see cref="SqliteWriteGate"/>.</summary>
-public sealed class GatedGrainStorage(IGrainStorage inner, SqliteWriteGate gate) : IGrainStorage
+/// <summary>Grain storage whose writes pass through the <see cref="SqliteWriteGate"/>. With
+/// <paramref name="gateWrites"/> false, state writes are not gated here: the <see cref="StateWriteBatcher"/> takes the gate
+/// once per batch of them (gating each here would let only one reach the batcher at a time, and deadlock it); clears still are.</summary>
+public sealed class GatedGrainStorage(IGrainStorage inner, SqliteWriteGate gate, bool gateWrites = true) : IGrainStorage
 {
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         inner.ReadStateAsync(stateName, grainId, grainState);
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        gate.Write(() => inner.WriteStateAsync(stateName, grainId, grainState));
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => gateWrites
+        ? gate.Write(() => inner.WriteStateAsync(stateName, grainId, grainState))
+        : inner.WriteStateAsync(stateName, grainId, grainState);
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         gate.Write(() => inner.ClearStateAsync(stateName, grainId, grainState));

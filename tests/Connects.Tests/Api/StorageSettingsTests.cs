@@ -1,10 +1,12 @@
 using Connects.Silo;
+using Microsoft.Extensions.Configuration;
 using Npgsql;
 
 namespace Connects.Tests.Api;
 
 /// <summary>The connection string the providers get on PostgreSQL: no DISCARD ALL on reuse of a pooled connection
-/// (its own statement, so a commit of its own per grain state read and write), unless the operator says otherwise.</summary>
+/// (its own statement, so a commit of its own per grain state read and write), unless the operator says otherwise;
+/// and grain state writes batched unless the operator says otherwise.</summary>
 public sealed class StorageSettingsTests
 {
     private static StorageSettings Pg(string connectionString) => new() { Provider = StorageSettings.PostgreSql, ConnectionString = connectionString };
@@ -26,6 +28,16 @@ public sealed class StorageSettingsTests
     {
         Assert.Equal(connectionString, Pg(connectionString).EffectiveConnectionString);
         Assert.False(new NpgsqlConnectionStringBuilder(Pg(connectionString).EffectiveConnectionString).NoResetOnClose);
+    }
+
+    [Fact]
+    public void Grain_state_writes_are_batched_unless_configured_off()
+    {
+        Assert.True(new StorageSettings().BatchWrites);
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Connects:Storage:BatchWrites"] = "false" })
+            .Build();
+        Assert.False(ConnectsHosting.Bind<StorageSettings>(configuration, StorageSettings.Section).BatchWrites);
     }
 
     [Fact]

@@ -38,6 +38,42 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <param name="defaultLogging">Leave every process at the log levels of its own settings (else Warning, to keep test logs short).</param>
     public static async Task<LocalCluster> Up(int silos, IReadOnlyDictionary<string, string>? settings = null, bool defaultLogging = false)
     {
+        var cluster = Create(settings, defaultLogging);
+        try
+        {
+            await cluster.Script("up", silos.ToString(CultureInfo.InvariantCulture));
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+        return cluster;
+    }
+
+    /// <summary>Only the PostgreSQL server of a cluster (<c>cluster.sh pg-up</c>), for tests that host the storage in-process;
+    /// <see cref="DisposeAsync"/> stops it and deletes its data.</summary>
+    public static async Task<LocalCluster> PostgreSqlOnly()
+    {
+        var cluster = Create(null, defaultLogging: false);
+        try
+        {
+            await cluster.Script("pg-up");
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+        return cluster;
+    }
+
+    /// <summary>A connection string to database <paramref name="database"/> of this server as the product would be given
+    /// it (pooled), for storage hosted in the test process.</summary>
+    public string ProductConnectionString(string database) => $"Host=127.0.0.1;Port={PgPort};Database={database};Username=postgres";
+
+    private static LocalCluster Create(IReadOnlyDictionary<string, string>? settings, bool defaultLogging)
+    {
         var run = Path.Combine(Path.GetTempPath(), "connects-cluster-tests", Guid.NewGuid().ToString("N")[..10]);
         // Silo I uses base + I of each block; blocks are 10 wide and checked free, so processes never collide.
         var ports = FreeBlock(40);
@@ -59,17 +95,7 @@ public sealed class LocalCluster : IAsyncDisposable
         };
         if (defaultLogging) environment.Remove("Logging__LogLevel__Default");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
-        var cluster = new LocalCluster(environment, run, api, http, pg);
-        try
-        {
-            await cluster.Script("up", silos.ToString(CultureInfo.InvariantCulture));
-        }
-        catch
-        {
-            await cluster.DisposeAsync();
-            throw;
-        }
-        return cluster;
+        return new LocalCluster(environment, run, api, http, pg);
     }
 
     public Task<string> AddSilo() => Script("add-silo");
