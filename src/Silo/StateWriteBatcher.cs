@@ -60,7 +60,7 @@ public sealed partial class StateWriteBatcher
             _draining = true;
         }
         // Off the caller's scheduler (a grain's): the batch's work and its continuations run on the thread pool.
-        if (start) _ = Task.Run(Drain);
+        if (start) _ = Task.Run(Drain, CancellationToken.None); // the drain serves every caller: no one caller cancels it
         return write.Completion.Task;
     }
 
