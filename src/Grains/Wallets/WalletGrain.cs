@@ -7,7 +7,8 @@ using Microsoft.Extensions.Options;
 namespace Connects.Grains;
 
 /// <summary>
-/// A freelancer's wallet. Thin: it loads state, lets <see cref="Wallet"/> decide, archives closed
+/// A freelancer's wallet. Thin: it loads state, lets <see cref="Wallet"/> and the proposal protocol
+/// (<see cref="ProposalProtocol"/>, to which it supplies writes, archive and jobs) decide, archives closed
 /// cycles, persists, answers. Cycles are applied lazily on every call and activation; a durable
 /// reminder only brings idle wallets up to date, and a duplicate or late tick finds nothing to do.
 /// </summary>
