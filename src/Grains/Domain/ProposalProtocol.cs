@@ -229,8 +229,8 @@ public sealed class ProposalProtocol(Wallet wallet, IWalletActivation activation
             if (write) await activation.Save();
             return decided;
         }
-        wallet.Release(held.HoldId, Now);
-        if (write) await activation.Save();
+        if (write) await Release(held);
+        else wallet.Release(held.HoldId, Now);
         return null;
     }
 
