@@ -16,9 +16,6 @@ public sealed record BenchOptions(string Topology, int Duration, int Warmup, int
 /// <summary>Starts the topology (the real API + the bench-only baseline host), runs the scenarios, writes the results.</summary>
 public static class Orchestrator
 {
-    /// <summary>S5's API runs wallets' durable refresh reminders at Orleans' minimum period (the product default is 1 day).</summary>
-    public const string S5ReminderPeriod = "00:01:00";
-
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -75,18 +72,17 @@ public static class Orchestrator
             await WaitReady(apiUrl, api); await WaitReady(baseUrl, baseline);
             Console.WriteLine($"bench: API (pid {api.Pid}) on {apiUrl}, baseline host (pid {baseline.Pid}) on {baseUrl}");
 
-            // S5 gets its own API process and database (started when S5 begins, after the main API is stopped):
-            // its wallets' reminders tick every minute, which must not load the other scenarios.
+            // S5 gets its own API process and database (started when S5 begins, after the main API is stopped): its 100,000
+            // wallets and their refresh must not load the other scenarios.
             async Task<(ChildProcess Process, string Url)> StartS5Api()
             {
                 var port = FreePort();
                 var env = Env(storage, port, "api_s5", sandbox: true);
-                env["Connects__Wallet__RefreshReminderPeriod"] = S5ReminderPeriod;
                 apiS5 = new ChildProcess("api-s5", "dotnet", [apiDll], Path.GetDirectoryName(apiDll)!, runDir, env);
                 apiS5.Start();
                 var url = $"http://127.0.0.1:{port}";
                 await WaitReady(url, apiS5);
-                Console.WriteLine($"bench: S5 API (pid {apiS5.Pid}) on {url}, RefreshReminderPeriod={S5ReminderPeriod}");
+                Console.WriteLine($"bench: S5 API (pid {apiS5.Pid}) on {url}");
                 return (apiS5, url);
             }
 

@@ -26,9 +26,15 @@ public sealed class WalletProtocolSettings
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")] public TimeSpan ProvisionalRecordAge { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Refreshes started by wallets' reminders that run at once in one silo; the rest wait (live calls never do).</summary>
+    /// <summary>Refreshes started by a wallet's own reminder (wallets opened before renewal cohorts, until their next tick
+    /// moves them to their cohort) that run at once in one silo; the rest wait (live calls never do).</summary>
     [Range(1, 10_000)] public int ReminderRefreshConcurrency { get; set; } = 8;
 
-    /// <summary>Period of each wallet's durable reminder, which brings idle wallets up to date.</summary>
+    /// <summary>Period of each renewal cohort's durable reminder. It is set to fire at the cohort's next renewal instant and
+    /// ticks every period after it; a tick that finds every wallet of the cohort refreshed does nothing.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "31.00:00:00")] public TimeSpan RefreshReminderPeriod { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Wallets a renewal cohort refreshes at a time, across the cluster (default 16): its pace. Each refresh is one
+    /// wallet call and at most one write; the rest of the cluster's capacity stays with live calls.</summary>
+    [Range(1, 10_000)] public int CohortRefreshConcurrency { get; set; } = 16;
 }

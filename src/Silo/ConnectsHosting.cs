@@ -188,6 +188,8 @@ public static class ConnectsHosting
             options.ConnectionString = storage.EffectiveConnectionString;
         });
         if (gated) GateSqliteWrites(silo.Services, providerName, gateStateWrites: !storage.BatchWrites);
+        silo.Services.TryAddSingleton<Connects.Grains.IRenewalRoll>(sp => new RenewalRoll(storage, gated ? sp.GetRequiredService<SqliteWriteGate>() : null));
+        silo.AddStartupTask<WakeRenewalCohorts>();
         return silo;
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Xml;
 using Connects.Contracts;
+using Connects.Domain;
 using Connects.Silo;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -49,6 +50,8 @@ public static partial class AdminEndpoints
                 return Problems.BadField("advanceBy", "Must move time forward by at most 3660 days.");
             var offset = clock.Advance(by, ConnectsAuthentication.WhoIs(user));
             await EverySiloFollows(offset, grains, clock, logger);
+            // Renewal instants the move passed: the cohorts' reminders count real time, so they are told now.
+            await Task.WhenAll(RenewalDay.All.Select(day => grains.RenewalCohort(day).Wake()));
             return TypedResults.Ok(Describe(clock));
         }).WithSummary("Move the service's time forward (e.g. P31D) to see refreshes, rollovers and expiries; answered once every silo serves the new time")
           .RequireRateLimiting(Security.Writes);

@@ -34,6 +34,10 @@ public static class GrainKeys
     public static ICategoryDemandGrain Demand(this IGrainFactory grains, string category) =>
         grains.GetGrain<ICategoryDemandGrain>(Category + category);
 
+    /// <summary>The wallets renewing on one day of the month (an integer key: not subject to the string-key rule above).</summary>
+    public static IRenewalCohortGrain RenewalCohort(this IGrainFactory grains, Domain.RenewalDay day) =>
+        grains.GetGrain<IRenewalCohortGrain>(day.Day);
+
     /// <summary>The domain id inside a grain key made here.</summary>
     public static string IdOf(IAddressable grain) => IdOf(grain.GetPrimaryKeyString());
 

@@ -21,5 +21,8 @@ public interface IWalletGrain : IGrainWithStringKey
     /// calling the job (it holds or paid the hold: the record stands; neither: the job abandons it). One-way, so the job never
     /// waits on a wallet (wallets wait on jobs while submitting).</summary>
     [OneWay, Alias("ConfirmProposal")] Task ConfirmProposal(string jobId, string holdId);
+    /// <summary>Brings the wallet up to date (its billing cycles, expiries and holds), durably: what its renewal cohort
+    /// asks of it at the renewal instant. Nothing for a wallet never opened or already up to date.</summary>
+    [Alias("Refresh")] Task Refresh();
     [Alias("GetHistory")] Task<HistoryPage?> GetHistory(HistoryQuery query);
 }

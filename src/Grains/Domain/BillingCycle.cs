@@ -2,8 +2,10 @@ namespace Connects.Domain;
 
 /// <summary>
 /// One monthly cycle of a wallet. Cycle 0 starts at the billing anchor (the instant the wallet
-/// opened); cycle n starts n calendar months later on the anchor's day, or on the last day of a
+/// opened); cycle n starts at midnight n calendar months later on the anchor's day, or on the last day of a
 /// shorter month (an anchor on the 31st renews on Feb 28/29, Apr 30, ...). All times are UTC.
+/// Cycles renew on the day, not at the opening's time of day, so every wallet opened on one day of the
+/// month renews at one instant: the cohort that one reminder refreshes (<see cref="RenewalDay"/>).
 /// </summary>
 public readonly record struct BillingCycle(int Index, DateTimeOffset Start, DateTimeOffset End)
 {
@@ -27,11 +29,9 @@ public readonly record struct BillingCycle(int Index, DateTimeOffset Start, Date
 
     private static DateTimeOffset StartOf(DateTimeOffset anchor, int index)
     {
+        if (index == 0) return anchor;
         var a = anchor.UtcDateTime;
         var monthNumber = a.Month - 1 + index;
-        var year = a.Year + monthNumber / 12;
-        var month = monthNumber % 12 + 1;
-        var day = Math.Min(a.Day, DateTime.DaysInMonth(year, month));
-        return new DateTimeOffset(new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Utc) + a.TimeOfDay, TimeSpan.Zero);
+        return RenewalDay.In(a.Day, a.Year + monthNumber / 12, monthNumber % 12 + 1);
     }
 }

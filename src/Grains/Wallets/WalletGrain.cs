@@ -10,12 +10,14 @@ namespace Connects.Grains;
 /// A freelancer's wallet. Thin: it loads state, lets <see cref="Wallet"/> and the proposal protocol
 /// (<see cref="ProposalProtocol"/>, to which it supplies writes, archive and jobs) decide, archives closed
 /// cycles, persists, answers. Cycles are applied lazily on every call and activation; a durable
-/// reminder only brings idle wallets up to date, and a duplicate or late tick finds nothing to do.
+/// renewal cohort (<see cref="RenewalCohortGrain"/>) brings idle wallets up to date, and a duplicate or late refresh finds
+/// nothing to do.
 /// </summary>
 public sealed partial class WalletGrain(
     [PersistentState("wallet", ConnectsStorage.Name)] IPersistentState<WalletState> stored,
     WalletServices services) : Grain, IWalletGrain, IRemindable
 {
+    /// <summary>The reminder each wallet had before renewal cohorts; its next tick moves the wallet to its cohort.</summary>
     public const string RefreshReminder = "monthly-refresh";
     private IGrainTimer? _holdTimer;
     private IGrainTimer? _flushTimer;
@@ -60,11 +62,13 @@ public sealed partial class WalletGrain(
     public async Task<WalletOpened> Open(Plan plan)
     {
         if (stored.State.IsOpen) return new WalletOpened(false, (await CatchUp()).View(Now));
+        // On its renewal day's roll first: a wallet stored open is always on it. An entry whose wallet was never stored
+        // (the write below failed) is harmless: refreshing a wallet that is not open does nothing.
+        var now = Now;
+        await services.Renewals.Enroll(RenewalDay.Of(now), FreelancerId);
         var wallet = Wallet;
-        wallet.Open(FreelancerId, plan, Now);
+        wallet.Open(FreelancerId, plan, now);
         await Save(wallet);
-        var period = services.Protocol.RefreshReminderPeriod;
-        await this.RegisterOrUpdateReminder(RefreshReminder, period, period);
         return new WalletOpened(true, wallet.View(Now));
     }
 
@@ -145,10 +149,23 @@ public sealed partial class WalletGrain(
         return History.Page(entries, query.Limit);
     }
 
+    public async Task Refresh()
+    {
+        if (stored.State.IsOpen) await CatchUp();
+        else DeactivateOnIdle();
+    }
+
+    /// <summary>A wallet opened before renewal cohorts has a reminder of its own: its next tick puts it on its renewal
+    /// day's roll and removes the reminder, so the reminder table ends up with one row per renewal day.</summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName != RefreshReminder || !stored.State.IsOpen) return;
-        await services.Pacer.Run(() => CatchUp());
+        if (reminderName != RefreshReminder) return;
+        if (stored.State.IsOpen)
+        {
+            await services.Renewals.Enroll(RenewalDay.Of(stored.State.Anchor), FreelancerId);
+            await services.Pacer.Run(() => CatchUp());
+        }
+        if (await this.GetReminder(RefreshReminder) is { } own) await this.UnregisterReminder(own);
     }
 
     private IReceiptBookGrain ReceiptBook(int year) => GrainFactory.ReceiptBook(FreelancerId, year);

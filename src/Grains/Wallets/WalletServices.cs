@@ -14,6 +14,7 @@ public sealed class WalletServices(
     [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock,
     ConnectsMetrics metrics,
     RefreshPacer pacer,
+    IRenewalRoll renewals,
     ILogger<WalletGrain> logger)
 {
     public WalletRules Rules => rules.Value;
@@ -21,5 +22,6 @@ public sealed class WalletServices(
     public TimeProvider Clock => clock;
     public ConnectsMetrics Metrics => metrics;
     public RefreshPacer Pacer => pacer;
+    public IRenewalRoll Renewals => renewals;
     public ILogger Logger => logger;
 }

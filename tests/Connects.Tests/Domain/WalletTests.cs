@@ -55,7 +55,7 @@ public sealed class WalletTests
         var bucket = Assert.Single(wallet.State.Buckets);
         Assert.Equal(BucketSource.Monthly, bucket.Source);
         Assert.Equal(allotment, bucket.Amount);
-        Assert.Equal(Utc(2027, 2, 15, 10), bucket.ExpiresAt);
+        Assert.Equal(Utc(2027, 2, 15), bucket.ExpiresAt);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class WalletTests
         Spend(wallet, "job-1", 3, T0.AddDays(2));
         var before = wallet.State.Entries.Count;
 
-        Assert.True(wallet.Advance(Utc(2027, 2, 15, 10)));
+        Assert.True(wallet.Advance(Utc(2027, 2, 15)));
 
         var added = EntriesSince(wallet, before);
         Assert.Equal(2, added.Length);
@@ -85,16 +85,16 @@ public sealed class WalletTests
         Assert.Equal(-7, added[0].Amount);
         Assert.Equal(0, added[0].BalanceAfter);
         Assert.Equal(0, added[0].Cycle);
-        Assert.Equal(Utc(2027, 2, 15, 10), added[0].At);
+        Assert.Equal(Utc(2027, 2, 15), added[0].At);
         Assert.Equal(LedgerKind.MonthlyRefresh, added[1].Kind);
         Assert.Equal(10, added[1].Amount);
         Assert.Equal(10, added[1].BalanceAfter);
         Assert.Equal(1, added[1].Cycle);
-        Assert.Equal(Utc(2027, 2, 15, 10), added[1].At);
+        Assert.Equal(Utc(2027, 2, 15), added[1].At);
         Assert.Equal(10, wallet.Balance);
         Assert.Equal(1, wallet.State.Cycle);
         var bucket = Assert.Single(wallet.State.Buckets);
-        Assert.Equal(new Slice(BucketSource.Monthly, 10, Utc(2027, 3, 15, 10)), new Slice(bucket.Source, bucket.Amount, bucket.ExpiresAt));
+        Assert.Equal(new Slice(BucketSource.Monthly, 10, Utc(2027, 3, 15)), new Slice(bucket.Source, bucket.Amount, bucket.ExpiresAt));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class WalletTests
     {
         var wallet = Open(Plan.Basic);
         wallet.Purchase("pay-1", 20, T0.AddDays(1));
-        wallet.Advance(Utc(2027, 2, 15, 10));
+        wallet.Advance(Utc(2027, 2, 15));
         Assert.Equal(30, wallet.Balance);
         Assert.Equal(-10, Assert.Single(wallet.State.Entries, e => e.Kind == LedgerKind.Forfeit).Amount);
     }
@@ -114,7 +114,7 @@ public sealed class WalletTests
         Spend(wallet, "job-1", 20, T0.AddDays(2));
         var before = wallet.State.Entries.Count;
 
-        Assert.True(wallet.Advance(Utc(2027, 2, 15, 10)));
+        Assert.True(wallet.Advance(Utc(2027, 2, 15)));
 
         var added = EntriesSince(wallet, before);
         Assert.Equal(2, added.Length);
@@ -129,8 +129,8 @@ public sealed class WalletTests
         Assert.Equal(50, wallet.State.Totals.RolledOver);
         Assert.DoesNotContain(wallet.State.Entries, e => e.Kind == LedgerKind.Forfeit);
         Assert.Equal(
-            [new Slice(BucketSource.Monthly, 70, Utc(2027, 3, 15, 10)), new Slice(BucketSource.Rollover, 50, null)],
-            Buckets(wallet, Utc(2027, 2, 15, 10)));
+            [new Slice(BucketSource.Monthly, 70, Utc(2027, 3, 15)), new Slice(BucketSource.Rollover, 50, null)],
+            Buckets(wallet, Utc(2027, 2, 15)));
     }
 
     [Fact]
@@ -385,7 +385,7 @@ public sealed class WalletTests
 
         Assert.NotNull(hold);
         Assert.Equal(
-            [new Slice(BucketSource.Monthly, 10, Utc(2027, 2, 15, 10)), new Slice(BucketSource.Purchase, 5, T0.AddDays(1).AddMonths(12))],
+            [new Slice(BucketSource.Monthly, 10, Utc(2027, 2, 15)), new Slice(BucketSource.Purchase, 5, T0.AddDays(1).AddMonths(12))],
             hold.Slices);
         Assert.Equal(15, hold.Amount);
         Assert.Equal("job-1", hold.JobId);
@@ -424,7 +424,7 @@ public sealed class WalletTests
         Assert.Equal(
         [
             new Slice(BucketSource.Grant, 5, Utc(2027, 3, 1)),
-            new Slice(BucketSource.Monthly, 70, Utc(2027, 3, 15, 10)),
+            new Slice(BucketSource.Monthly, 70, Utc(2027, 3, 15)),
             new Slice(BucketSource.Purchase, 10, Utc(2028, 2, 20)),
             new Slice(BucketSource.Rollover, 5, null),
         ], hold.Slices);
@@ -497,7 +497,7 @@ public sealed class WalletTests
         var charged = wallet.Capture(hold.HoldId, 12, now);
 
         Assert.Equal(
-            [new Slice(BucketSource.Monthly, 10, Utc(2027, 2, 15, 10)), new Slice(BucketSource.Purchase, 2, T0.AddDays(1).AddMonths(12))],
+            [new Slice(BucketSource.Monthly, 10, Utc(2027, 2, 15)), new Slice(BucketSource.Purchase, 2, T0.AddDays(1).AddMonths(12))],
             charged);
         Assert.Equal(18, wallet.Balance);
         Assert.Equal(18, wallet.Available);
@@ -607,7 +607,7 @@ public sealed class WalletTests
         Assert.Equal("proposal:job-1", refund.Reference);
         Assert.True(wallet.TryFindReceipt(ReceiptKeys.Refund("job-1"), out _));
         Assert.Equal(
-            [new Slice(BucketSource.Monthly, 10, Utc(2027, 2, 15, 10)), new Slice(BucketSource.Purchase, 20, T0.AddDays(1).AddMonths(12))],
+            [new Slice(BucketSource.Monthly, 10, Utc(2027, 2, 15)), new Slice(BucketSource.Purchase, 20, T0.AddDays(1).AddMonths(12))],
             Buckets(wallet, refundAt));
 
         // The refunded monthly Connects still leave at the cycle end (Basic forfeits them).
@@ -635,7 +635,7 @@ public sealed class WalletTests
         Assert.Equal(10, last[0].Amount);
         Assert.Equal(-10, last[1].Amount);
         Assert.Equal(10, last[1].BalanceAfter);
-        Assert.Equal([new Slice(BucketSource.Monthly, 10, Utc(2027, 3, 15, 10))], Buckets(wallet, Utc(2027, 2, 20)));
+        Assert.Equal([new Slice(BucketSource.Monthly, 10, Utc(2027, 3, 15))], Buckets(wallet, Utc(2027, 2, 20)));
     }
 
     [Fact]
@@ -690,7 +690,7 @@ public sealed class WalletTests
         Assert.Equal(60, grant.Amount);
         Assert.Equal(at, grant.At);
         Assert.Equal("plan-upgrade:cycle-0", grant.Reference);
-        Assert.Equal([new Slice(BucketSource.Monthly, 66, Utc(2027, 2, 15, 10))], Buckets(wallet, at));
+        Assert.Equal([new Slice(BucketSource.Monthly, 66, Utc(2027, 2, 15))], Buckets(wallet, at));
         Assert.Equal(70, wallet.View(at).MonthlyAllotment);
 
         // As a Plus member the unused monthly Connects now roll over.
@@ -890,7 +890,7 @@ public sealed class WalletTests
         Assert.Equal(30, view.Available);
         Assert.Equal(0, view.Held);
         Assert.Equal(10, view.MonthlyAllotment);
-        Assert.Equal(Utc(2027, 2, 15, 10), view.NextRefreshAt);
+        Assert.Equal(Utc(2027, 2, 15), view.NextRefreshAt);
         Assert.Equal(10, view.ExpiringWithin30Days);  // the monthly Connects; the purchase expires in a year
         Assert.Equal(T0, view.BillingAnchor);
 

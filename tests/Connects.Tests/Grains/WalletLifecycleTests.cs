@@ -3,6 +3,7 @@ using Connects.Domain;
 using Connects.Grains;
 using Connects.Tests.Support;
 using Orleans.Storage;
+using Orleans;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Connects.Tests.Grains;
@@ -84,23 +85,93 @@ public sealed class WalletLifecycleTests(ClusterFixture fx)
     }
 
     [Fact]
-    public async Task A_reminder_tick_brings_an_idle_wallet_up_to_date_in_storage()
+    public async Task A_renewal_cohort_woken_after_its_instant_brings_its_idle_wallets_up_to_date_in_storage()
     {
-        var wallet = fx.Grains.Wallet("ticks-durable");
-        var anchor = (await wallet.Open(Plan.Basic)).Wallet.BillingAnchor;
+        var wallets = Enumerable.Range(0, 3).Select(i => fx.Grains.Wallet($"cohort-woken-{i}")).ToList();
+        var anchor = (await wallets[0].Open(Plan.Basic)).Wallet.BillingAnchor;
+        foreach (var other in wallets.Skip(1)) await other.Open(Plan.Plus);
+        var day = RenewalDay.Of(anchor);
         await AdvanceToCycle(anchor, 1, TimeSpan.FromMinutes(1));
 
-        var storage = fx.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(ConnectsStorage.Name);
-        var stored = new GrainState<WalletState>();
-        // Each look moves the reminders' clock a minute on, so the wallet's reminder falls due until its tick is stored.
+        // What the API does after a sandbox clock move, and the silo at start.
+        var cohort = fx.Grains.RenewalCohort(day);
+        await cohort.Wake();
+        var renewal = BillingCycle.Of(anchor, 1).Start;
+        await Eventually.Until(async () => await cohort.RefreshedThrough() >= renewal, "the cohort to refresh its wallets");
+
+        foreach (var wallet in wallets)
+        {
+            var stored = await StoredWallet(wallet);
+            Assert.True(stored.Cycle >= 1, $"{wallet.GetPrimaryKeyString()} is stored in cycle {stored.Cycle}");
+        }
+        Assert.Equal(10, (await StoredWallet(wallets[0])).Balance);
+    }
+
+    [Fact]
+    public async Task A_renewal_cohorts_reminder_refreshes_its_wallets_without_any_other_call()
+    {
+        var wallet = fx.Grains.Wallet("cohort-ticks");
+        var anchor = (await wallet.Open(Plan.Basic)).Wallet.BillingAnchor;
+        var cohort = fx.Grains.RenewalCohort(RenewalDay.Of(anchor));
+        await AdvanceToCycle(anchor, 1, TimeSpan.FromMinutes(1));
+
+        // Each look moves the reminders' clock a day on, until the cohort's reminder (due at the renewal, then every
+        // minute in the test silos) has ticked and its refresh is stored. Nothing else calls the wallet or the cohort.
+        await Eventually.Until(async () =>
+        {
+            fx.ReminderTime.Advance(TimeSpan.FromDays(1));
+            return (await StoredWallet(wallet)).Cycle >= 1;
+        }, "the cohort's reminder to store the wallet's new cycle", poll: TimeSpan.FromMilliseconds(200));
+        Assert.True(await cohort.RefreshedThrough() >= BillingCycle.Of(anchor, 1).Start);
+    }
+
+    [Fact]
+    public async Task Every_wallet_opened_is_on_its_renewal_days_roll_and_has_no_reminder_of_its_own()
+    {
+        var wallet = fx.Grains.Wallet("cohort-roll");
+        var anchor = (await wallet.Open(Plan.Basic)).Wallet.BillingAnchor;
+        var roll = fx.Cluster.Silos[0].ServiceProvider.GetRequiredService<IRenewalRoll>();
+        Assert.Contains("cohort-roll", await AllMembers(roll, RenewalDay.Of(anchor)));
+        var reminders = fx.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
+        Assert.Empty((await reminders.ReadRows(wallet.GetGrainId())).Reminders);
+    }
+
+    [Fact]
+    public async Task A_wallet_with_a_reminder_of_its_own_moves_to_its_cohort_at_the_next_tick()
+    {
+        // A wallet opened before renewal cohorts: its reminder row is in the table, and it is on no roll.
+        var wallet = fx.Grains.Wallet("cohort-legacy");
+        var anchor = (await wallet.Open(Plan.Basic)).Wallet.BillingAnchor;
+        var services = fx.Cluster.Silos[0].ServiceProvider;
+        var reminders = services.GetRequiredService<IReminderTable>();
+        await reminders.UpsertRow(new ReminderEntry
+        {
+            GrainId = wallet.GetGrainId(), ReminderName = WalletGrain.RefreshReminder,
+            StartAt = fx.ReminderTime.GetUtcNow().UtcDateTime, Period = TimeSpan.FromMinutes(1),
+        });
+
         await Eventually.Until(async () =>
         {
             fx.ReminderTime.Advance(TimeSpan.FromMinutes(1));
-            await storage.ReadStateAsync("wallet", wallet.GetGrainId(), stored);
-            return stored.State?.Cycle == 1;
-        }, "a reminder tick to store the wallet's new cycle", poll: TimeSpan.FromMilliseconds(100));
-        Assert.Equal(1, stored.State?.Cycle);
-        Assert.Equal(10, stored.State?.Balance);
+            return (await reminders.ReadRows(wallet.GetGrainId())).Reminders.Count == 0;
+        }, "the wallet's own reminder to tick and be removed", poll: TimeSpan.FromMilliseconds(200));
+        Assert.Contains("cohort-legacy", await AllMembers(services.GetRequiredService<IRenewalRoll>(), RenewalDay.Of(anchor)));
+    }
+
+    private static async Task<List<string>> AllMembers(IRenewalRoll roll, RenewalDay day)
+    {
+        var all = new List<string>();
+        while (await roll.Members(day, all.LastOrDefault(), 2) is { Count: > 0 } page) all.AddRange(page);
+        Assert.Equal(all.Order(StringComparer.Ordinal), all);
+        return all;
+    }
+
+    private async Task<WalletState> StoredWallet(IWalletGrain wallet)
+    {
+        var storage = fx.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(ConnectsStorage.Name);
+        var stored = new GrainState<WalletState>();
+        await storage.ReadStateAsync("wallet", wallet.GetGrainId(), stored);
+        return stored.State ?? new WalletState();
     }
 
     [Fact]

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using Connects.Contracts;
+using Connects.Domain;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Connects.Grains;
+
+/// <summary>
+/// One day of the month's wallets (<see cref="RenewalDay"/>): its reminder is set for the next renewal instant, and when
+/// a renewal has passed it refreshes every wallet of the day (<see cref="IWalletGrain.Refresh"/>), at most
+/// <see cref="WalletProtocolSettings.CohortRefreshConcurrency"/> at a time, reading them from the renewal roll page by
+/// page. Only when all of them answered is the renewal marked done; a tick or wake after a failure refreshes the cohort
+/// again, and wallets already refreshed find nothing to do. The refresh runs beside the grain's calls, not in one of them.
+/// </summary>
+public sealed partial class RenewalCohortGrain(
+    [PersistentState("cohort", ConnectsStorage.Name)] IPersistentState<RenewalCohortState> stored,
+    IRenewalRoll roll,
+    IOptions<WalletProtocolSettings> settings,
+    [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock,
+    ILogger<RenewalCohortGrain> logger) : Grain, IRenewalCohortGrain, IRemindable
+{
+    public const string Reminder = "renewal";
+    private const int PageSize = 1000;
+    private DateTimeOffset? _reminderSetFor;
+    private Task? _refreshing;
+
+    private RenewalDay Day => new((int)this.GetPrimaryKeyLong());
+
+    public async Task Wake()
+    {
+        await Schedule();
+        StartIfBehind();
+    }
+
+    public Task<DateTimeOffset?> RefreshedThrough() => Task.FromResult(stored.State.RefreshedThrough);
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != Reminder) return;
+        await Schedule();
+        StartIfBehind();
+    }
+
+    /// <summary>Sets the reminder to fire at the next renewal instant (Connects time; the reminder counts real time, and
+    /// after a sandbox clock move the API wakes every cohort instead), then every period after it.</summary>
+    private async Task Schedule()
+    {
+        var now = clock.GetUtcNow();
+        var next = Day.NextAfter(now);
+        if (_reminderSetFor == next) return;
+        await this.RegisterOrUpdateReminder(Reminder, next - now, settings.Value.RefreshReminderPeriod);
+        _reminderSetFor = next;
+    }
+
+    /// <summary>Starts refreshing unless a refresh is running: that one looks again when it ends (the clock may have
+    /// passed another renewal meanwhile).</summary>
+    private void StartIfBehind()
+    {
+        if (_refreshing is { IsCompleted: false } || !IsBehind(out _)) return;
+        _refreshing = RefreshWhileBehind();
+    }
+
+    private bool IsBehind(out DateTimeOffset due)
+    {
+        due = Day.LatestAtOrBefore(clock.GetUtcNow());
+        return !(stored.State.RefreshedThrough >= due);
+    }
+
+    private async Task RefreshWhileBehind()
+    {
+        while (IsBehind(out var due) && await RefreshThrough(due)) { }
+    }
+
+    /// <summary>Refreshes every wallet of the roll; true when all of them answered and the renewal is marked done.</summary>
+    private async Task<bool> RefreshThrough(DateTimeOffset due)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var (refreshed, failed) = (0, 0);
+        using var slots = new SemaphoreSlim(settings.Value.CohortRefreshConcurrency);
+        try
+        {
+            string? after = null;
+            while (await roll.Members(Day, after, PageSize) is { Count: > 0 } page)
+            {
+                // Keeps this activation while the refresh runs: its calls out are not activity of its own.
+                DelayDeactivation(TimeSpan.FromMinutes(10));
+                await Task.WhenAll(page.Select(RefreshOne));
+                after = page[^1];
+            }
+            if (failed == 0)
+            {
+                stored.State.RefreshedThrough = due;
+                await stored.WriteStateAsync();
+            }
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            LogRefreshed(logger, Day.Day, due, refreshed, failed, seconds);
+            return failed == 0;
+        }
+        catch (Exception ex)
+        {
+            LogRefreshFailed(logger, ex, Day.Day, due, refreshed);
+            return false;
+        }
+
+        async Task RefreshOne(string freelancerId)
+        {
+            await slots.WaitAsync();
+            try
+            {
+                await GrainFactory.Wallet(freelancerId).Refresh();
+                refreshed++;
+            }
+            catch (Exception ex)
+            {
+                if (failed++ == 0) LogWalletRefreshFailed(logger, ex, Day.Day, freelancerId);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Renewal cohort {Day}: {Refreshed} wallets refreshed through {Due} ({Failed} failed, retried at the next tick) in {Seconds:F1} s")]
+    private static partial void LogRefreshed(ILogger logger, int day, DateTimeOffset due, int refreshed, int failed, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewal cohort {Day}: refreshing through {Due} stopped after {Refreshed} wallets; the next tick starts again")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception ex, int day, DateTimeOffset due, int refreshed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewal cohort {Day}: wallet {FreelancerId} could not be refreshed (the first failure of this run)")]
+    private static partial void LogWalletRefreshFailed(ILogger logger, Exception ex, int day, string freelancerId);
+}

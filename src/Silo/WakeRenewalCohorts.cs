@@ -1,0 +1,28 @@
+using Connects.Contracts;
+using Connects.Domain;
+using Microsoft.Extensions.Logging;
+
+namespace Connects.Silo;
+
+/// <summary>
+/// At silo start, wakes the 31 renewal cohorts: each sets its reminder if it has none and refreshes a renewal it missed
+/// (the cluster was down at the instant, say). Every silo does it; a wake is idempotent. A cohort that cannot be woken
+/// now does not stop the silo: its reminder, or the next silo start, wakes it.
+/// </summary>
+public sealed partial class WakeRenewalCohorts(IGrainFactory grains, ILogger<WakeRenewalCohorts> logger) : IStartupTask
+{
+    public async Task Execute(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.WhenAll(RenewalDay.All.Select(day => grains.RenewalCohort(day).Wake()));
+        }
+        catch (Exception ex)
+        {
+            LogNotWoken(logger, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not every renewal cohort could be woken at start; their reminders will")]
+    private static partial void LogNotWoken(ILogger logger, Exception ex);
+}
