@@ -163,13 +163,37 @@ public static class ApiDocument
         if (context.JsonPropertyInfo is not null || schema.Properties is null) return;
         foreach (var property in context.JsonTypeInfo.Properties)
         {
-            if (property.AssociatedParameter?.AttributeProvider?.IsDefined(typeof(RequiredAttribute), inherit: true) != true) continue;
-            if (!schema.Properties.TryGetValue(property.Name, out var field)) continue;
-            if (field is not OpenApiSchema concrete) continue;
+            if (property.AssociatedParameter?.AttributeProvider is not { } attributes) continue;
+            if (!schema.Properties.TryGetValue(property.Name, out var field) || field is not OpenApiSchema concrete) continue;
+            Constrain(concrete, attributes);
+            if (!attributes.IsDefined(typeof(RequiredAttribute), inherit: true)) continue;
             if (concrete.Type is { } type) concrete.Type = type & ~JsonSchemaType.Null;
             // A field whose schema becomes a component (an enum) is marked for the framework to wrap it in oneOf [null, $ref].
             foreach (var mark in concrete.Metadata?.Keys.Where(k => k.Contains("nullable", StringComparison.OrdinalIgnoreCase)).ToList() ?? [])
                 concrete.Metadata!.Remove(mark);
+        }
+    }
+
+    /// <summary>The limits a request record's validation attributes set on a field (they sit on the constructor's
+    /// parameters, where the framework's schema does not read them).</summary>
+    private static void Constrain(OpenApiSchema field, ICustomAttributeProvider attributes)
+    {
+        foreach (var attribute in attributes.GetCustomAttributes(typeof(ValidationAttribute), inherit: true))
+        {
+            switch (attribute)
+            {
+                case RangeAttribute range:
+                    field.Minimum = Convert.ToString(range.Minimum, CultureInfo.InvariantCulture);
+                    field.Maximum = Convert.ToString(range.Maximum, CultureInfo.InvariantCulture);
+                    break;
+                case RegularExpressionAttribute regex:
+                    field.Pattern = regex.Pattern;
+                    break;
+                case StringLengthAttribute length:
+                    field.MinLength = length.MinimumLength;
+                    field.MaxLength = length.MaximumLength;
+                    break;
+            }
         }
     }
 

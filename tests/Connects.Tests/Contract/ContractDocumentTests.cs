@@ -67,13 +67,16 @@ public sealed class ContractDocumentTests(LiveContract live)
     }
 
     [Fact]
-    public void Request_fields_are_required_and_not_nullable_unless_optional_and_enumerations_say_their_values()
+    public void Request_fields_are_required_and_not_nullable_unless_optional_state_their_limits_and_enumerations_say_their_values()
     {
         var schemas = live.Document.GetProperty("components").GetProperty("schemas");
         var grant = schemas.GetProperty("GrantRequest");
         Assert.Equal("amount,grantId,reason", string.Join(',', grant.GetProperty("required").EnumerateArray().Select(r => r.GetString()!).Order()));
         Assert.Equal("integer", grant.GetProperty("properties").GetProperty("amount").GetProperty("type").GetString());
         Assert.Equal("#/components/schemas/Plan", schemas.GetProperty("OpenWalletRequest").GetProperty("properties").GetProperty("plan").GetProperty("$ref").GetString());
+        var purchase = schemas.GetProperty("PurchaseRequest").GetProperty("properties");
+        Assert.Equal("^[A-Za-z0-9_.:-]{1,128}$", purchase.GetProperty("paymentReference").GetProperty("pattern").GetString());
+        Assert.Equal(1, purchase.GetProperty("bundle").GetProperty("minimum").GetInt32());
         Assert.Equal("basic,plus", string.Join(',', schemas.GetProperty("Plan").GetProperty("enum").EnumerateArray().Select(v => v.GetString())));
 
         var history = Operation("/v1/freelancers/{freelancerId}/history", "get");

@@ -84,7 +84,12 @@ public static class ExternalTool
     public static async Task<string> Npx(params string[] arguments)
     {
         await EnsureNpmPackages();
-        return await Run("npx", ["--no-install", .. arguments], ContractFolder);
+        // Redocly: no usage telemetry and no update notice (both would reach out of this machine).
+        return await Run("npx", ["--no-install", .. arguments], ContractFolder, environment: new Dictionary<string, string>
+        {
+            ["REDOCLY_TELEMETRY"] = "off",
+            ["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true",
+        });
     }
 
     /// <summary>The dotnet tools of .config/dotnet-tools.json (Kiota), restored once.</summary>
