@@ -44,8 +44,7 @@ public sealed partial class ErrorHandling(IProblemDetailsService problems, ILogg
                 : bad.Message;
             return Problems.FieldProblem(field, message);
         }
-        return Problems.Make(bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "payload-too-large" : "unsupported-request",
-            "The request cannot be read.", bad.Message);
+        return Problems.ForStatus(bad.StatusCode, bad.Message);
     }
 
     private static string FieldOf(string? path)

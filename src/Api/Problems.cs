@@ -1,4 +1,5 @@
 using Connects.Domain;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Connects.Api;
@@ -8,6 +9,33 @@ public static class Problems
 {
     public const string Validation = "validation";
     public const string Unavailable = "service-unavailable";
+    public const string PayloadTooLarge = "payload-too-large";
+    public const string RateLimited = "rate-limited";
+    public const string InvalidTitle = "The request is not valid.";
+
+    /// <summary>The rule and title of each refusal the framework gives by itself (authentication, authorization,
+    /// routing, content negotiation, body limits), so that those answers have the same shape as the domain's.</summary>
+    private static readonly Dictionary<int, (string Rule, string Title)> ByStatus = new()
+    {
+        [StatusCodes.Status400BadRequest] = (Validation, InvalidTitle),
+        [StatusCodes.Status401Unauthorized] = ("unauthenticated", "A valid bearer token is required."),
+        [StatusCodes.Status403Forbidden] = ("forbidden", "The token's roles do not allow this."),
+        [StatusCodes.Status404NotFound] = ("not-found", "Not found."),
+        [StatusCodes.Status405MethodNotAllowed] = ("method-not-allowed", "The route does not take this method."),
+        [StatusCodes.Status406NotAcceptable] = ("not-acceptable", "The route cannot answer in the media type asked for."),
+        [StatusCodes.Status413PayloadTooLarge] = (PayloadTooLarge, "The request body is too large."),
+        [StatusCodes.Status415UnsupportedMediaType] = ("unsupported-media-type", "The body must be JSON (Content-Type: application/json)."),
+        [StatusCodes.Status429TooManyRequests] = (RateLimited, "Too many writes."),
+        [StatusCodes.Status500InternalServerError] = ("internal-error", "The service failed to answer."),
+        [StatusCodes.Status503ServiceUnavailable] = (Unavailable, "The service is briefly unavailable."),
+    };
+
+    /// <summary>The problem for a refusal of <paramref name="status"/> that no rule of the domain gave.</summary>
+    public static ProblemDetails ForStatus(int status, string? detail = null)
+    {
+        var (rule, title) = ByStatus.TryGetValue(status, out var known) ? known : ("request-refused", "The request was refused.");
+        return Make(status, rule, title, detail ?? title);
+    }
 
     public static string TypeOf(string rule) => "/problems/" + rule;
 
@@ -28,7 +56,7 @@ public static class Problems
     {
         Status = StatusCodes.Status400BadRequest,
         Type = TypeOf(rule),
-        Title = "The request is not valid.",
+        Title = InvalidTitle,
         Detail = $"{field}: {message}",
     };
 
@@ -37,25 +65,45 @@ public static class Problems
     {
         Refusals.InvalidBundle or Refusals.InvalidAmount or Refusals.InvalidExpiry => FieldProblem(ex.Field ?? "body", ex.Message, ex.Rule),
         Refusals.WalletNotOpen or Refusals.JobNotFound or Refusals.ProposalNotFound => Make(StatusCodes.Status404NotFound, ex.Rule, "Not found.", ex.Message),
-        _ => Make(StatusCodes.Status409Conflict, ex.Rule, "The request conflicts with the current state.", ex.Message,
-            ex.Field is null ? null : new Dictionary<string, object?> { ["field"] = ex.Field }),
+        _ => Conflict(ex.Rule, "The request conflicts with the current state.", ex.Message, field: ex.Field),
+    };
+
+    public static ConflictProblem Conflict(string rule, string title, string detail, int? connectsRequired = null, string? field = null) => new()
+    {
+        Status = StatusCodes.Status409Conflict,
+        Type = TypeOf(rule),
+        Title = title,
+        Detail = detail,
+        ConnectsRequired = connectsRequired,
+        Field = field,
     };
 
     /// <summary>
-    /// Gives every 400 from ASP.NET Core's own validation the project's shape: type /problems/validation,
-    /// fields named as in the JSON (camelCase), and a detail line.
+    /// Gives every problem the framework writes by itself the project's shape: a <c>/problems/...</c> type naming the
+    /// rule instead of an RFC 9110 link (401, 403, unknown route, 405, 415, ...), one title per status for those; and for
+    /// every 400 the one title, fields named as in the JSON (camelCase), and a detail line.
     /// </summary>
     public static void Normalize(ProblemDetails problem)
     {
-        if (problem is not HttpValidationProblemDetails validation) return;
-        if (validation.Type is null || validation.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
-            validation.Type = TypeOf(Validation);
+        ArgumentNullException.ThrowIfNull(problem);
+        if (problem.Status is { } status && (problem.Type is null || problem.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal)))
+        {
+            var framework = ForStatus(status);
+            problem.Type = framework.Type;
+            problem.Title = framework.Title;
+        }
+        if (problem.Status == StatusCodes.Status400BadRequest) problem.Title = InvalidTitle;
+        if (problem is not HttpValidationProblemDetails validation)
+        {
+            problem.Detail ??= problem.Title;
+            return;
+        }
         validation.Errors = validation.Errors.ToDictionary(
             e => string.Join('.', e.Key.Split('.').Select(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName)),
             e => e.Value);
         validation.Detail ??= string.Join(" ", validation.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
     }
 
-    public static IResult NotFound(string rule, string detail) =>
+    public static ProblemHttpResult NotFound(string rule, string detail) =>
         TypedResults.Problem(Make(StatusCodes.Status404NotFound, rule, "Not found.", detail));
 }

@@ -38,7 +38,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     // Enums go out and come in as their names only (the wire enums of Connects.Api.Wire).
     o.SerializerOptions.AddWireEnums();
 });
-builder.Services.AddOpenApi();
+builder.Services.AddConnectsOpenApi();
 builder.AddConnectsSecurity();
 
 var app = builder.Build();
@@ -58,7 +58,7 @@ if (app.Environment.IsDevelopment())
 app.MapConnectsHealth();
 app.MapConnectsObservability(endpoints => endpoints.RequireAuthorization(Security.Admin));
 
-var v1 = app.MapGroup("/v1").AddEndpointFilter<RouteIds>().AddEndpointFilter<ClusterRetry>();
+var v1 = app.MapGroup("/v1").AddEndpointFilter<RouteIds>().AddEndpointFilter<ClusterRetry>().DocumentsRefusals();
 v1.MapWallets();
 v1.MapJobs();
 v1.MapAdmin();

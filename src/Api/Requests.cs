@@ -40,6 +40,6 @@ public sealed record GrantRequest(
     [Required, RegularExpression(Ids.ReferencePattern, ErrorMessage = Ids.ReferenceMessage)] string? GrantId,
     [Required, Range(1, 1_000_000)] int? Amount,
     [Required, StringLength(200, MinimumLength = 1)] string? Reason,
-    DateTimeOffset? ExpiresAt);
+    DateTimeOffset? ExpiresAt = null);
 
 public sealed record AdvanceClockRequest([Required, StringLength(32, MinimumLength = 2)] string? AdvanceBy);

@@ -19,10 +19,19 @@ public static class Security
     public const string WalletReader = "wallet-reader";
     public const string Writes = "writes";
 
+    /// <summary>The roles a token needs to pass each policy (stated per operation in the API reference).</summary>
+    public static IReadOnlyList<string> RolesOf(string policy) => policy switch
+    {
+        Marketplace => [Marketplace, Admin],
+        WalletReader => [Marketplace, Admin, Freelancer],
+        Admin => [Admin],
+        _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "Not a policy of this API."),
+    };
+
     public static WebApplicationBuilder AddConnectsSecurity(this WebApplicationBuilder builder)
     {
         builder.AddConnectsAuthentication("API")
-            .AddPolicy(Marketplace, p => p.RequireRole(Marketplace, Admin))
+            .AddPolicy(Marketplace, p => p.RequireRole(RolesOf(Marketplace)))
             .AddPolicy(WalletReader, p => p.AddRequirements(new OwnWalletRequirement()));
         builder.Services.AddSingleton<IAuthorizationHandler, OwnWalletHandler>();
 

@@ -9,8 +9,28 @@ public static class SiloProgram
 {
     private static readonly System.Text.Json.JsonSerializerOptions ReportJson = new(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true };
 
+    private const string Usage = """
+        The Connects silo host.
+
+        Usage: dotnet run --project src/Silo [-- [command] [--Section:Key=value ...]]
+
+          (no command)  run a silo: storage, cluster and ports from appsettings.json, the environment
+                        (Connects__Storage__Provider=...) and --Connects:Section:Key=value arguments
+          migrate       apply the database schema and exit
+          audit         replay every ledger and job from storage and print the report as JSON;
+                        exit code 0 when clean, 3 when anything is found
+          --help, -h    print this and exit
+
+        Every setting: docs/operations.md.
+        """;
+
     public static void Main(string[] args)
     {
+        if (args.FirstOrDefault() is "--help" or "-h" or "help" or "-?")
+        {
+            Console.WriteLine(Usage);
+            return;
+        }
         var builder = WebApplication.CreateBuilder(ConnectsHosting.HostOptions(args));
 
         if (args.FirstOrDefault() == "migrate")

@@ -21,18 +21,20 @@ public static partial class AdminEndpoints
                 return result.Created
                     ? TypedResults.Created($"/v1/freelancers/{freelancerId}/history", response)
                     : TypedResults.Ok(response);
-            }).WithTags("Admin").WithSummary("Grant Connects, once per grantId").RequireAuthorization(Security.Admin).RequireRateLimiting(Security.Writes);
+            }).WithName("grantConnects").WithTags("Admin").WithSummary("Grant Connects, once per grantId")
+            .Refuses(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).RequireAuthorization(Security.Admin).RequireRateLimiting(Security.Writes);
 
         v1.MapGet("/admin/audit", async (Auditor auditor, [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock, CancellationToken cancellationToken) =>
                 TypedResults.Ok(AuditResponse.From(await auditor.Run(clock.GetUtcNow(), cancellationToken))))
-            .WithTags("Admin").WithSummary("Replay every ledger and job: findings (none when clean) and totals").RequireAuthorization(Security.Admin);
+            .WithName("runAudit").WithTags("Admin").WithSummary("Replay every ledger and job: findings (none when clean) and totals").RequireAuthorization(Security.Admin);
         return v1;
     }
 
     /// <summary>The sandbox clock, only when Connects:Sandbox:Enabled (404 otherwise: the routes do not exist).</summary>
     public static RouteGroupBuilder MapSandbox(this RouteGroupBuilder v1)
     {
-        var sandbox = v1.MapGroup("/sandbox").WithTags("Sandbox").RequireAuthorization(Security.Admin);
+        // An operational route (development and tests), not part of the public contract: left out of the OpenAPI document.
+        var sandbox = v1.MapGroup("/sandbox").WithTags("Sandbox").RequireAuthorization(Security.Admin).ExcludeFromDescription();
         sandbox.MapGet("/clock", (SandboxClock clock) => TypedResults.Ok(Describe(clock)))
             .WithSummary("The service's current time and how far it was moved");
         sandbox.MapPost("/clock", async Task<IResult> (AdvanceClockRequest body, SandboxClock clock, IGrainFactory grains, ClaimsPrincipal user, ILogger<SandboxClock> logger) =>

@@ -16,35 +16,38 @@ public static class JobEndpoints
             var posted = await grains.Job(jobId).Post(new JobPosting(body.ClientId!, terms, body.Category!));
             var response = JobResponse.From(posted.Job);
             return posted.Created ? TypedResults.Created($"/v1/jobs/{jobId}", response) : TypedResults.Ok(response);
-        }).WithSummary("Post a job or change its terms (idempotent)").RequireRateLimiting(Security.Writes);
+        }).WithName("postJob").WithSummary("Post a job or change its terms (idempotent)").Refuses(StatusCodes.Status409Conflict).RequireRateLimiting(Security.Writes);
 
-        jobs.MapGet("", async Task<IResult> (string jobId, IGrainFactory grains) =>
+        jobs.MapGet("", async Task<Results<Ok<JobResponse>, ProblemHttpResult>> (string jobId, IGrainFactory grains) =>
             await grains.Job(jobId).GetJob() is { } job
                 ? TypedResults.Ok(JobResponse.From(job))
                 : Problems.NotFound(Refusals.JobNotFound, $"Job {jobId} does not exist."))
-            .WithSummary("The job with its current price in Connects");
+            .WithName("getJob").WithSummary("The job with its current price in Connects").Refuses(StatusCodes.Status404NotFound);
 
-        jobs.MapPost("/proposals", Submit).WithSummary("Submit a proposal: charges the job's price, never more than expectedConnects").RequireRateLimiting(Security.Writes);
+        jobs.MapPost("/proposals", Submit).WithName("submitProposal")
+            .WithSummary("Submit a proposal: charges the job's price, never more than expectedConnects; a retry answers 200 with the same proposal")
+            .Refuses(StatusCodes.Status402PaymentRequired, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).RequireRateLimiting(Security.Writes);
 
         jobs.MapDelete("/proposals/{freelancerId}", async (string jobId, string freelancerId, IGrainFactory grains) =>
             TypedResults.Ok(ProposalStatusResponse.From(jobId, await grains.Job(jobId).Withdraw(freelancerId))))
-            .WithSummary("Withdraw a proposal (no refund)").RequireRateLimiting(Security.Writes);
+            .WithName("withdrawProposal").WithSummary("Withdraw a proposal (no refund)").Refuses(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).RequireRateLimiting(Security.Writes);
 
         jobs.MapPost("/proposals/{freelancerId}/decline", async (string jobId, string freelancerId, IGrainFactory grains) =>
             TypedResults.Ok(ProposalStatusResponse.From(jobId, await grains.Job(jobId).Decline(freelancerId))))
-            .WithSummary("The client declines a proposal (no refund)").RequireRateLimiting(Security.Writes);
+            .WithName("declineProposal").WithSummary("The client declines a proposal (no refund)").Refuses(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).RequireRateLimiting(Security.Writes);
 
         jobs.MapPost("/hire", async (string jobId, HireRequest body, IGrainFactory grains) =>
             TypedResults.Ok(JobResponse.From(await grains.Job(jobId).Hire(body.FreelancerId!))))
-            .WithSummary("Hire a freelancer; the job is filled (no refunds)").RequireRateLimiting(Security.Writes);
+            .WithName("hireFreelancer").WithSummary("Hire a freelancer; the job is filled (no refunds)").Refuses(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).RequireRateLimiting(Security.Writes);
 
         jobs.MapPost("/cancel", async (string jobId, CancelRequest body, IGrainFactory grains) =>
             TypedResults.Ok(JobResponse.From(await grains.Cancellation(jobId).Cancel(body.Reason!.Value.ToDomain()))))
-            .WithSummary("Cancel without hiring or remove: every proposal not withdrawn is refunded, once").RequireRateLimiting(Security.Writes);
+            .WithName("cancelJob").WithSummary("Cancel without hiring or remove: every proposal not withdrawn is refunded, once")
+            .Refuses(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).RequireRateLimiting(Security.Writes);
         return v1;
     }
 
-    private static async Task<IResult> Submit(string jobId, SubmitProposalRequest body, IGrainFactory grains)
+    private static async Task<Results<Created<ProposalResponse>, Ok<ProposalResponse>, ProblemHttpResult>> Submit(string jobId, SubmitProposalRequest body, IGrainFactory grains)
     {
         var freelancerId = body.FreelancerId!;
         var result = await grains.Wallet(freelancerId).SubmitProposal(jobId, body.ExpectedConnects!.Value);
@@ -53,20 +56,21 @@ public static class JobEndpoints
         {
             SubmissionOutcome.Submitted => TypedResults.Created($"/v1/jobs/{jobId}/proposals/{freelancerId}", response),
             SubmissionOutcome.AlreadySubmitted => TypedResults.Ok(response),
-            SubmissionOutcome.InsufficientConnects => TypedResults.Problem(Problems.Make(StatusCodes.Status402PaymentRequired,
-                Refusals.InsufficientConnects, "Not enough Connects.",
-                $"This job needs {result.ConnectsRequired} Connects; {result.Available} are available.",
-                new Dictionary<string, object?>
-                {
-                    ["required"] = result.ConnectsRequired,
-                    ["available"] = result.Available,
-                    ["nextRefreshAt"] = result.NextRefreshAt,
-                })),
-            SubmissionOutcome.PriceChanged => TypedResults.Problem(Problems.Make(StatusCodes.Status409Conflict, Refusals.PriceChanged,
+            SubmissionOutcome.InsufficientConnects => TypedResults.Problem(new InsufficientConnectsProblem
+            {
+                Status = StatusCodes.Status402PaymentRequired,
+                Type = Problems.TypeOf(Refusals.InsufficientConnects),
+                Title = "Not enough Connects.",
+                Detail = $"This job needs {result.ConnectsRequired} Connects; {result.Available} are available.",
+                Required = result.ConnectsRequired,
+                Available = result.Available,
+                NextRefreshAt = result.NextRefreshAt ?? throw new InvalidOperationException("An insufficient-connects answer always says when the next refresh is."),
+            }),
+            SubmissionOutcome.PriceChanged => TypedResults.Problem(Problems.Conflict(Refusals.PriceChanged,
                 "The job's price is above what you expected.",
                 $"The job now needs {result.ConnectsRequired} Connects; submit again with expectedConnects >= {result.ConnectsRequired}.",
-                new Dictionary<string, object?> { ["connectsRequired"] = result.ConnectsRequired })),
-            SubmissionOutcome.JobNotOpen => TypedResults.Problem(Problems.Make(StatusCodes.Status409Conflict, Refusals.JobNotOpen,
+                connectsRequired: result.ConnectsRequired)),
+            SubmissionOutcome.JobNotOpen => TypedResults.Problem(Problems.Conflict(Refusals.JobNotOpen,
                 "The job is not open.", $"Job {jobId} no longer takes proposals.")),
             SubmissionOutcome.JobNotFound => Problems.NotFound(Refusals.JobNotFound, $"Job {jobId} does not exist."),
             _ => Problems.NotFound(Refusals.WalletNotOpen, $"Freelancer {freelancerId} has no wallet."),

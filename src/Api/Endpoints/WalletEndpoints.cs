@@ -1,14 +1,17 @@
 using System.Globalization;
+using System.ComponentModel.DataAnnotations;
 using System.Text;
+using System.Text.Json;
 using Connects.Contracts;
 using Connects.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.OpenApi;
 
 namespace Connects.Api.Endpoints;
 
 public static class WalletEndpoints
 {
-    private static readonly int[] HistoryDays = [7, 30, 90];
+    private const string Csv = "text/csv";
     public const int MaxHistoryLimit = 500;
 
     public static RouteGroupBuilder MapWallets(this RouteGroupBuilder v1)
@@ -22,17 +25,17 @@ public static class WalletEndpoints
             return opened.Created
                 ? TypedResults.Created($"/v1/freelancers/{freelancerId}/wallet", response)
                 : TypedResults.Ok(response);
-        }).WithSummary("Open a wallet (idempotent)").RequireAuthorization(Security.Marketplace).RequireRateLimiting(Security.Writes);
+        }).WithName("openWallet").WithSummary("Open a wallet (idempotent)").RequireAuthorization(Security.Marketplace).RequireRateLimiting(Security.Writes);
 
-        wallets.MapGet("/wallet", async Task<IResult> (string freelancerId, IGrainFactory grains) =>
+        wallets.MapGet("/wallet", async Task<Results<Ok<WalletResponse>, ProblemHttpResult>> (string freelancerId, IGrainFactory grains) =>
             await grains.Wallet(freelancerId).GetWallet() is { } wallet
                 ? TypedResults.Ok(WalletResponse.From(wallet))
                 : Problems.NotFound(Refusals.WalletNotOpen, $"Freelancer {freelancerId} has no wallet."))
-            .WithSummary("Balance, buckets and next refresh as of now").RequireAuthorization(Security.WalletReader);
+            .WithName("getWallet").WithSummary("Balance, buckets and next refresh as of now").Refuses(StatusCodes.Status404NotFound).RequireAuthorization(Security.WalletReader);
 
         wallets.MapPut("/membership", async (string freelancerId, ChangePlanRequest body, IGrainFactory grains) =>
             TypedResults.Ok(WalletResponse.From(await grains.Wallet(freelancerId).ChangePlan(body.Plan!.Value.ToDomain()))))
-            .WithSummary("Upgrade (at once) or downgrade (next cycle)").RequireAuthorization(Security.Marketplace).RequireRateLimiting(Security.Writes);
+            .WithName("changePlan").WithSummary("Upgrade (at once) or downgrade (next cycle)").Refuses(StatusCodes.Status404NotFound).RequireAuthorization(Security.Marketplace).RequireRateLimiting(Security.Writes);
 
         wallets.MapPost("/purchases", async Task<Results<Created<PurchaseResponse>, Ok<PurchaseResponse>>> (string freelancerId, PurchaseRequest body, IGrainFactory grains) =>
         {
@@ -41,20 +44,30 @@ public static class WalletEndpoints
             return result.Created
                 ? TypedResults.Created($"/v1/freelancers/{freelancerId}/history", response)
                 : TypedResults.Ok(response);
-        }).WithSummary("Buy a bundle, once per payment reference").RequireAuthorization(Security.Marketplace).RequireRateLimiting(Security.Writes);
+        }).WithName("purchaseBundle").WithSummary("Buy a bundle, once per payment reference")
+          .Refuses(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).RequireAuthorization(Security.Marketplace).RequireRateLimiting(Security.Writes);
 
-        wallets.MapGet("/history", History).WithSummary("Ledger entries, newest first; Accept: text/csv for CSV").RequireAuthorization(Security.WalletReader);
+        wallets.MapGet("/history", History).WithName("getHistory").WithSummary("Ledger entries, newest first; Accept: text/csv for CSV")
+            .Produces<HistoryResponse>(StatusCodes.Status200OK)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // The same answer as CSV: one metadata per status code is all the endpoint's Produces can say.
+                operation.Responses!["200"].Content![Csv] = new OpenApiMediaType
+                {
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "A header line `sequence,at,kind,amount,balanceAfter,reference,note`, then one line per entry, newest first; `X-Next-Cursor` carries the next page's cursor." },
+                };
+                return Task.CompletedTask;
+            })
+            .Refuses(StatusCodes.Status404NotFound).RequireAuthorization(Security.WalletReader);
         return v1;
     }
 
     private static async Task<IResult> History(
-        string freelancerId, int? days, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor,
+        string freelancerId, [AllowedValues(7, 30, 90, ErrorMessage = "Must be 7, 30 or 90.")] int? days, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor,
         HttpContext http, IGrainFactory grains, [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock)
     {
         if (days is not null && (from is not null || to is not null))
             return Problems.BadField("days", "Give either days or from/to, not both.");
-        if (days is { } d && !HistoryDays.Contains(d))
-            return Problems.BadField("days", "Must be 7, 30 or 90.");
         if (limit is < 1 or > MaxHistoryLimit)
             return Problems.BadField("limit", $"Must be between 1 and {MaxHistoryLimit}.");
         long? before = null;
@@ -74,23 +87,27 @@ public static class WalletEndpoints
         var entries = page.Entries.Select(HistoryEntry.From).ToList();
         var next = page.NextBefore?.ToString(CultureInfo.InvariantCulture);
 
-        if (http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase)))
+        if (http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(Csv, StringComparison.OrdinalIgnoreCase)))
         {
             if (next is not null) http.Response.Headers["X-Next-Cursor"] = next;
-            return TypedResults.Text(Csv(entries), "text/csv", Encoding.UTF8);
+            return TypedResults.Text(CsvOf(entries), Csv, Encoding.UTF8);
         }
         return TypedResults.Ok(new HistoryResponse(freelancerId, start, end, entries, next));
     }
 
-    private static string Csv(IEnumerable<HistoryEntry> entries)
+    private static string CsvOf(IEnumerable<HistoryEntry> entries)
     {
         var csv = new StringBuilder("sequence,at,kind,amount,balanceAfter,reference,note\n");
         foreach (var e in entries)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{e.Sequence},{e.At:O},{Wire.WireJson.NameOf(e.Kind)},{e.Amount},{e.BalanceAfter},{Field(e.Reference)},{Field(e.Note)}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{e.Sequence},{JsonTimestamp(e.At)},{Wire.WireJson.NameOf(e.Kind)},{e.Amount},{e.BalanceAfter},{Field(e.Reference)},{Field(e.Note)}\n");
         }
         return csv.ToString();
     }
+
+    /// <summary>A timestamp as JSON writes it (the same digits: trailing zeros of the fraction dropped), so the CSV and
+    /// the JSON history of one entry agree.</summary>
+    private static string JsonTimestamp(DateTimeOffset at) => JsonSerializer.Serialize(at).Trim('"');
 
     private static string Field(string? value) =>
         value is null ? "" : value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;

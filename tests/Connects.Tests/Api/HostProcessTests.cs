@@ -58,6 +58,19 @@ public sealed class HostProcessTests
     }
 
     [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public async Task The_silo_prints_its_usage_for_help_instead_of_starting(string help)
+    {
+        using var folder = new TempDatabase(migrate: false);
+        var (exitCode, output) = await ServiceProcess.RunToExit("Silo", folder.Folder, Production(folder, tokens: null), help);
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Usage: dotnet run --project src/Silo", output);
+        Assert.Contains("migrate", output);
+        Assert.False(File.Exists(Path.Combine(folder.Folder, "connects.db")), "--help must not touch storage");
+    }
+
+    [Theory]
     [InlineData("Api")]
     [InlineData("Silo")]
     public async Task A_production_host_refuses_to_start_with_the_sandbox_clock_enabled_naming_the_setting(string project)

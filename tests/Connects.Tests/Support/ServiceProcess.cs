@@ -55,9 +55,15 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a host that must refuse to start: returns its exit code and everything it wrote.</summary>
-    public static async Task<(int ExitCode, string Output)> StartExpectingRefusal(string project, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    public static Task<(int ExitCode, string Output)> StartExpectingRefusal(string project, string workingDirectory, IReadOnlyDictionary<string, string> environment) =>
+        RunToExit(project, workingDirectory, environment);
+
+    /// <summary>Runs host <paramref name="project"/> with <paramref name="arguments"/> until it exits by itself (within two
+    /// minutes): its exit code and everything it wrote.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExit(string project, string workingDirectory, IReadOnlyDictionary<string, string> environment,
+        params string[] arguments)
     {
-        var (process, output, _) = Launch(project, workingDirectory, environment);
+        var (process, output, _) = Launch(project, workingDirectory, environment, arguments);
         using (process)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
@@ -68,17 +74,18 @@ public sealed class ServiceProcess : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 process.Kill(entireProcessTree: true);
-                throw new InvalidOperationException($"The {project} host started instead of refusing:\n{string.Join('\n', output)}");
+                throw new InvalidOperationException($"The {project} host kept running instead of exiting:\n{string.Join('\n', output)}");
             }
             process.WaitForExit(); // drains the redirected output
             return (process.ExitCode, string.Join('\n', output));
         }
     }
 
-    private static (Process Process, ConcurrentQueue<string> Output, int Port) Launch(string project, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    private static (Process Process, ConcurrentQueue<string> Output, int Port) Launch(string project, string workingDirectory, IReadOnlyDictionary<string, string> environment,
+        params string[] arguments)
     {
         var port = ApiFactory.FreePort();
-        var info = new ProcessStartInfo("dotnet", [HostAssembly(project)])
+        var info = new ProcessStartInfo("dotnet", [HostAssembly(project), .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
