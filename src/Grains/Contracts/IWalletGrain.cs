@@ -21,5 +21,11 @@ public interface IWalletGrain : IGrainWithStringKey
     /// calling the job (it holds or paid the hold: the record stands; neither: the job abandons it). One-way, so the job never
     /// waits on a wallet (wallets wait on jobs while submitting).</summary>
     [OneWay, Alias("ConfirmProposal")] Task ConfirmProposal(string jobId, string holdId);
+    /// <summary>Submits a proposal with a boost bid: the price and the bid from the same available Connects.</summary>
+    [Alias("SubmitBoostedProposal")] Task<SubmissionResult> SubmitBoostedProposal(string jobId, int expectedConnects, int boostBid);
+    /// <summary>Bids (or raises the bid) for a top spot on a job this freelancer has a proposal on.</summary>
+    [Alias("Boost")] Task<BidResult> Boost(string jobId, int bid);
+    /// <summary>Gives back a boost bid a job owes (outbid, or held at a cancellation or removal), once per job and holding.</summary>
+    [Alias("GiveBackBid")] Task<RefundResult> GiveBackBid(string jobId, BoostGiveBack owed);
     [Alias("GetHistory")] Task<HistoryPage?> GetHistory(HistoryQuery query);
 }
