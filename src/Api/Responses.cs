@@ -113,7 +113,11 @@ public sealed record AuditTotalsResponse(
     long Spent, long Forfeited, long Expired)
 {
     public long Issued { get; init; }
+    /// <summary>Connects bid for boosted spots, and those given back (returned after an outbid or refunded).</summary>
+    public long BoostBids { get; init; }
+    public long BoostGivenBack { get; init; }
 
     public static AuditTotalsResponse From(AuditTotals t) => new(t.Wallets, t.Jobs, t.Proposals, t.Balance,
-        t.Opened, t.Refreshed, t.Granted, t.Purchased, t.Refunded, t.Spent, t.Forfeited, t.Expired) { Issued = t.Issued };
+        t.Opened, t.Refreshed, t.Granted, t.Purchased, t.Refunded, t.Spent, t.Forfeited, t.Expired)
+    { Issued = t.Issued, BoostBids = t.BoostBids, BoostGivenBack = t.BoostGivenBack };
 }

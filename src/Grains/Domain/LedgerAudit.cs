@@ -115,7 +115,8 @@ public static class LedgerAudit
         }
 
         var report = new AuditTotals(wallets.Count(w => w.State.IsOpen), jobs.Count(j => j.IsPosted), proposals, balance,
-            totals.Opened, totals.Refreshed, totals.Granted, totals.Purchased, totals.Refunded, totals.Spent, totals.Forfeited, totals.Expired);
+            totals.Opened, totals.Refreshed, totals.Granted, totals.Purchased, totals.Refunded, totals.Spent, totals.Forfeited, totals.Expired,
+            totals.BoostBids, totals.BoostReturned + totals.BoostRefunded);
         return new AuditReport(now, findings.Count == 0, findings, report);
     }
 
