@@ -67,7 +67,7 @@ public static class JobEndpoints
         var result = body.BoostBid is { } bid
             ? await grains.Wallet(freelancerId).SubmitBoostedProposal(jobId, body.ExpectedConnects!.Value, bid)
             : await grains.Wallet(freelancerId).SubmitProposal(jobId, body.ExpectedConnects!.Value);
-        if (body.BoostBid is not null) await DeliverGiveBacks(grains, jobId);
+        if (result.Displaced) await DeliverGiveBacks(grains, jobId);
         if (result.BidRefused is { } refused)
             return BidProblem(jobId, freelancerId, new BidResult(refused, Needed: result.ConnectsRequired, Available: result.Available));
         var response = new ProposalResponse(jobId, freelancerId, result.ConnectsCharged, result.Balance, result.BoostBid, result.Boosted);
@@ -100,7 +100,7 @@ public static class JobEndpoints
     {
         var result = await grains.Wallet(freelancerId).Boost(jobId, body.Bid!.Value);
         if (result.Outcome is not (BidOutcome.Placed or BidOutcome.Unchanged)) return BidProblem(jobId, freelancerId, result);
-        await DeliverGiveBacks(grains, jobId);
+        if (result.Displaced) await DeliverGiveBacks(grains, jobId);
         return TypedResults.Ok(new BoostResponse(jobId, freelancerId, result.Bid, result.Charged, result.Boosted, result.Balance));
     }
 

@@ -12,4 +12,6 @@ public sealed record SubmissionResult(
     [property: Id(7)] int BoostBid = 0,
     [property: Id(8)] bool Boosted = false,
     // BidRefused: the proposal stands but its bid was refused (the auction closed meanwhile, say): why.
-    [property: Id(9)] Domain.BidOutcome? BidRefused = null);
+    [property: Id(9)] Domain.BidOutcome? BidRefused = null,
+    // Displaced: the bid pushed a winner out, whose return is owed (delivered at once by the API).
+    [property: Id(10)] bool Displaced = false);

@@ -108,7 +108,7 @@ public sealed class Auction(JobState state, int spots, TimeSpan duration)
 
         var winners = Winners();
         for (var i = spots; i < winners.Count; i++) OweBack(winners[i], GiveBackKind.Returned, now);
-        return new BidResult(BidOutcome.Placed, bid, needed, entry.Boosted);
+        return new BidResult(BidOutcome.Placed, bid, needed, entry.Boosted, Displaced: winners.Count > spots);
     }
 
     /// <summary>A wallet settles a bid hold it cannot settle alone: placed (charged what the answer says), or aborted here

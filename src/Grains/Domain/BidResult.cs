@@ -5,6 +5,7 @@ namespace Connects.Domain;
 /// held bid, 0 for a bid that does not enter.</param>
 /// <param name="ProposalPrice">From a quote for a new submission: what the proposal itself will cost (0 if invited or
 /// already submitted).</param>
+/// <param name="Displaced">The placement pushed a winner out: a return is owed, to deliver at once.</param>
 [GenerateSerializer, Immutable, Alias("Connects.BidResult")]
 public sealed record BidResult(
     [property: Id(0)] BidOutcome Outcome,
@@ -14,4 +15,5 @@ public sealed record BidResult(
     [property: Id(4)] int Needed = 0,
     [property: Id(5)] int Balance = 0,
     [property: Id(6)] int Available = 0,
-    [property: Id(7)] int ProposalPrice = 0);
+    [property: Id(7)] int ProposalPrice = 0,
+    [property: Id(8)] bool Displaced = false);

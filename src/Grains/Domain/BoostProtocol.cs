@@ -91,7 +91,7 @@ public sealed class BoostProtocol(Wallet wallet, IWalletActivation activation, F
         if (submitted.Outcome is not (SubmissionOutcome.Submitted or SubmissionOutcome.AlreadySubmitted)) return submitted;
         var placed = await Bid(jobId, bid);
         return placed.Outcome is BidOutcome.Placed or BidOutcome.Unchanged
-            ? submitted with { Balance = wallet.Balance, BoostBid = placed.Bid, Boosted = placed.Boosted }
+            ? submitted with { Balance = wallet.Balance, BoostBid = placed.Bid, Boosted = placed.Boosted, Displaced = placed.Displaced }
             : submitted with { Balance = wallet.Balance, BidRefused = placed.Outcome, ConnectsRequired = placed.Needed, Available = wallet.Available };
     }
 
