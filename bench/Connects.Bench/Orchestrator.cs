@@ -200,7 +200,7 @@ public static class Orchestrator
             throw new ArgumentException("--s8-jobs must be 1..1000, --s8-applicants 1..100000, --s8-seconds 1..600");
         var spikeRate = Get("--s8-background-rate", "");
         return new BenchOptions(topology, duration, Int("--warmup", 2), Int("--connections", 32),
-            Get("--scenarios", "B,S1,S2,S3,S4,S8,S5,S6").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).ToHashSet(),
+            Get("--scenarios", "B,S1,S2,S2B,S3,S4,S8,S5,S6").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).ToHashSet(),
             Int("--memory-wallets", 5000), Int("--age-wallets", 10), ageMonths, ageSamples,
             pg.Length == 0 ? null : pg, openFraction, refreshWallets,
             s5Rate.Length == 0 ? null : double.Parse(s5Rate, CultureInfo.InvariantCulture), Int("--s5-timeout", 1200),

@@ -80,6 +80,7 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
                 n => n < HotFreelancers ? Post("/v1/jobs/s2-hot/proposals", new { freelancerId = $"s2-f{n}", expectedConnects = 16 }) : null,
                 ratioOf: "S1", target: 0.5, warmup: TimeSpan.Zero, note: "bounded at 1000 requests");
         }
+        if (On("S2B")) await BoostedHotJob();
         if (On("S4")) await AccountAge();
         if (On("S8")) await HiringSpike();
         if (On("S6")) await Memory();
@@ -88,6 +89,34 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
         if (On("S5")) await FirstOfTheMonth();
         Extra["baselineHostRssBytesAtEnd"] = baseline.RssBytes();
         return (_rows, Extra);
+    }
+
+    /// <summary>
+    /// S2B (issue #13): S2 with boosted proposals. 1,000 distinct freelancers submit to one hot job; 30 % of them (the first
+    /// 300, so their proposals are in before their raises) submit with a bid and then raise it once, each raise charging the
+    /// difference or re-entering the top spots for the whole bid, and pushing the lowest winner out (its return delivered
+    /// at once). Exactly 1,300 requests, no warm-up; throughput as a ratio to S2 of the same run.
+    /// </summary>
+    private async Task BoostedHotJob()
+    {
+        const int bidders = HotFreelancers * 3 / 10;
+        Step("setup S2B: 1000 wallets + grants, one hot job");
+        await Setup(Enumerable.Range(0, HotFreelancers).SelectMany(i => new Func<HttpRequestMessage>[]
+        {
+            () => Post($"/v1/freelancers/s2b-f{i}/wallet", new { plan = "basic" }),
+            () => Post($"/v1/admin/freelancers/s2b-f{i}/grants", new { grantId = $"g-s2b-{i}", amount = 100, reason = "bench" }),
+        }), sequentialPerItem: 2);
+        await Setup([() => Put("/v1/jobs/s2b-hot", Job("hot-boost"))]);
+        static int FirstBid(int i) => 1 + i * 7 % 40;
+        await Load("S2B", "hot job, boosted: 1000 freelancers -> one job, 30 % bid and raise", _api, n =>
+            n < HotFreelancers
+                ? Post("/v1/jobs/s2b-hot/proposals", n < bidders
+                    ? new { freelancerId = $"s2b-f{n}", expectedConnects = 16, boostBid = (int?)FirstBid((int)n) }
+                    : new { freelancerId = $"s2b-f{n}", expectedConnects = 16, boostBid = (int?)null })
+                : n < HotFreelancers + bidders
+                    ? Put($"/v1/jobs/s2b-hot/proposals/s2b-f{n - HotFreelancers}/boost", new { bid = FirstBid((int)(n - HotFreelancers)) + 5 + (int)(n % 20) })
+                    : null,
+            ratioOf: "S2", target: 0.5, warmup: TimeSpan.Zero, note: $"bounded at {HotFreelancers + bidders} requests: {HotFreelancers} submissions ({bidders} with a bid), {bidders} raises");
     }
 
     private async Task SetupS1()

@@ -30,7 +30,12 @@ public sealed record PostJobRequest(
 
 public sealed record SubmitProposalRequest(
     [Required, RegularExpression(Ids.Pattern, ErrorMessage = Ids.Message)] string? FreelancerId,
-    [Required, Range(1, 10_000)] int? ExpectedConnects);
+    [Required, Range(1, 10_000)] int? ExpectedConnects,
+    [Range(1, 10_000)] int? BoostBid = null);
+
+public sealed record BoostRequest([Required, Range(1, 10_000)] int? Bid);
+
+public sealed record InvitationRequest([Required, RegularExpression(Ids.Pattern, ErrorMessage = Ids.Message)] string? FreelancerId);
 
 public sealed record HireRequest([Required, RegularExpression(Ids.Pattern, ErrorMessage = Ids.Message)] string? FreelancerId);
 

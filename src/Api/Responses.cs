@@ -31,7 +31,26 @@ public sealed record PurchaseResponse(string PaymentReference, int Connects, str
         new(r.PaymentReference, r.Connects, r.PriceUsd.ToString("0.00", CultureInfo.InvariantCulture), r.ExpiresAt, r.Balance);
 }
 
-public sealed record ProposalResponse(string JobId, string FreelancerId, int ConnectsCharged, int Balance);
+public sealed record ProposalResponse(string JobId, string FreelancerId, int ConnectsCharged, int Balance, int BoostBid = 0, bool Boosted = false);
+
+/// <summary>A freelancer's boost bid on a job: the bid, what this request charged, and whether it is in the top spots.</summary>
+public sealed record BoostResponse(string JobId, string FreelancerId, int Bid, int Charged, bool Boosted, int Balance);
+
+/// <summary>A client's list of proposals in rank order: boosted ones by bid, then the rest by submission time.</summary>
+public sealed record ProposalListResponse(string JobId, IReadOnlyList<RankedProposalResponse> Proposals);
+
+public sealed record RankedProposalResponse(string FreelancerId, Wire.ProposalStatus Status, bool Boosted, int BoostBid, DateTimeOffset SubmittedAt)
+{
+    public static RankedProposalResponse From(RankedProposal p) => new(p.FreelancerId, p.Status.ToWire(), p.Boosted, p.BoostBid, p.SubmittedAt);
+}
+
+public sealed record InvitationResponse(string JobId, string FreelancerId);
+
+/// <summary>The auction for a job's boosted spots: winning bids highest first; minimumToEnter is null once closed.</summary>
+public sealed record AuctionResponse(bool Open, DateTimeOffset ClosesAt, int Spots, IReadOnlyList<int> WinningBids, int? MinimumToEnter)
+{
+    public static AuctionResponse From(AuctionView a) => new(a.Open, a.ClosesAt, a.Spots, a.WinningBids, a.MinimumToEnter);
+}
 
 public sealed record ProposalStatusResponse(
     string JobId, string FreelancerId, Wire.ProposalStatus Status, int ConnectsCharged, DateTimeOffset SubmittedAt, bool Refunded)
@@ -56,11 +75,11 @@ public sealed record JobResponse(
     string JobId, string ClientId, Wire.JobStatus Status, int ConnectsRequired, PriceResponse Price,
     decimal BudgetUsd, Wire.BudgetType BudgetType, Wire.ProjectDuration Duration, string Category,
     int ProposalCount, DateTimeOffset PostedAt, DateTimeOffset? ClosedAt, string? HiredFreelancerId,
-    IReadOnlyList<RefundResponse> Refunds, int RefundsPending)
+    IReadOnlyList<RefundResponse> Refunds, int RefundsPending, AuctionResponse? Auction = null)
 {
     public static JobResponse From(JobView j) => new(j.JobId, j.ClientId, j.Status.ToWire(), j.Price.Connects, PriceResponse.From(j.Price),
         j.BudgetUsd, j.BudgetType.ToWire(), j.Duration.ToWire(), j.Category, j.ProposalCount, j.PostedAt, j.ClosedAt, j.HiredFreelancerId,
-        [.. j.Refunds.Select(RefundResponse.From)], j.RefundsPending);
+        [.. j.Refunds.Select(RefundResponse.From)], j.RefundsPending, j.Auction is null ? null : AuctionResponse.From(j.Auction));
 }
 
 /// <summary>A job's price in Connects and the components it came from.</summary>
@@ -94,7 +113,11 @@ public sealed record AuditTotalsResponse(
     long Spent, long Forfeited, long Expired)
 {
     public long Issued { get; init; }
+    /// <summary>Connects bid for boosted spots, and those given back (returned after an outbid or refunded).</summary>
+    public long BoostBids { get; init; }
+    public long BoostGivenBack { get; init; }
 
     public static AuditTotalsResponse From(AuditTotals t) => new(t.Wallets, t.Jobs, t.Proposals, t.Balance,
-        t.Opened, t.Refreshed, t.Granted, t.Purchased, t.Refunded, t.Spent, t.Forfeited, t.Expired) { Issued = t.Issued };
+        t.Opened, t.Refreshed, t.Granted, t.Purchased, t.Refunded, t.Spent, t.Forfeited, t.Expired)
+    { Issued = t.Issued, BoostBids = t.BoostBids, BoostGivenBack = t.BoostGivenBack };
 }

@@ -46,6 +46,7 @@ public sealed class ConnectsMetrics
         Contracts.SubmissionOutcome.PriceChanged => Refusals.PriceChanged,
         Contracts.SubmissionOutcome.JobNotOpen => Refusals.JobNotOpen,
         Contracts.SubmissionOutcome.JobNotFound => Refusals.JobNotFound,
+        Contracts.SubmissionOutcome.AuctionClosed => Refusals.AuctionClosed,
         _ => Refusals.WalletNotOpen,
     }));
 
@@ -68,6 +69,9 @@ public sealed class ConnectsMetrics
     private static string KindName(LedgerKind kind) => kind switch
     {
         LedgerKind.MonthlyRefresh => "monthly-refresh",
+        LedgerKind.BoostBid => "boost-bid",
+        LedgerKind.BoostReturned => "boost-returned",
+        LedgerKind.BoostRefunded => "boost-refunded",
         _ => kind.ToString().ToLowerInvariant(),
     };
 }

@@ -37,6 +37,12 @@ public sealed class PricingRules : IValidatableObject
     /// <summary>How long a job reuses the demand it last read from its category.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")] public TimeSpan DemandCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Boosted proposals: how many of a job's proposals are boosted at once (the top of the client's list).</summary>
+    [Range(1, 100)] public int BoostSpots { get; set; } = 4;
+    /// <summary>How long after a job is posted its auction for the boosted spots stays open (its first hire closes it earlier).
+    /// On the Connects clock, so the sandbox clock closes auctions too.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")] public TimeSpan AuctionDuration { get; set; } = TimeSpan.FromDays(7);
+
     public int DurationBase(ProjectDuration duration) => duration switch
     {
         ProjectDuration.LessThan1Week => LessThan1WeekBase,

@@ -28,6 +28,23 @@ public static class JobEndpoints
             .WithSummary("Submit a proposal: charges the job's price, never more than expectedConnects; a retry answers 200 with the same proposal")
             .Refuses(StatusCodes.Status402PaymentRequired, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).RequireRateLimiting(Security.Writes);
 
+        jobs.MapGet("/proposals", async Task<IResult> (string jobId, IGrainFactory grains) =>
+            await grains.Job(jobId).GetProposals() is { } ranked
+                ? TypedResults.Ok(new ProposalListResponse(jobId, [.. ranked.Select(RankedProposalResponse.From)]))
+                : Problems.NotFound(Refusals.JobNotFound, $"Job {jobId} does not exist."))
+            .WithSummary("The client's list: boosted proposals by bid, then the others by submission time");
+
+        jobs.MapPut("/proposals/{freelancerId}/boost", Boost)
+            .WithSummary("Bid for a top spot, or raise the bid: charges what the bid needs; the same bid again charges nothing").RequireRateLimiting(Security.Writes);
+
+        jobs.MapPost("/invitations", async Task<Results<Created<InvitationResponse>, Ok<InvitationResponse>>> (string jobId, InvitationRequest body, IGrainFactory grains) =>
+        {
+            var response = new InvitationResponse(jobId, body.FreelancerId!);
+            return await grains.Job(jobId).Invite(body.FreelancerId!)
+                ? TypedResults.Created($"/v1/jobs/{jobId}/invitations/{body.FreelancerId}", response)
+                : TypedResults.Ok(response);
+        }).WithSummary("Invite a freelancer: their proposal to this job costs no Connects (a bid still does)").RequireRateLimiting(Security.Writes);
+
         jobs.MapDelete("/proposals/{freelancerId}", async (string jobId, string freelancerId, IGrainFactory grains) =>
             TypedResults.Ok(ProposalStatusResponse.From(jobId, await grains.Job(jobId).Withdraw(freelancerId))))
             .WithName("withdrawProposal").WithSummary("Withdraw a proposal (no refund)").Refuses(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).RequireRateLimiting(Security.Writes);
@@ -50,8 +67,13 @@ public static class JobEndpoints
     private static async Task<Results<Created<ProposalResponse>, Ok<ProposalResponse>, ProblemHttpResult>> Submit(string jobId, SubmitProposalRequest body, IGrainFactory grains)
     {
         var freelancerId = body.FreelancerId!;
-        var result = await grains.Wallet(freelancerId).SubmitProposal(jobId, body.ExpectedConnects!.Value);
-        var response = new ProposalResponse(jobId, freelancerId, result.ConnectsCharged, result.Balance);
+        var result = body.BoostBid is { } bid
+            ? await grains.Wallet(freelancerId).SubmitBoostedProposal(jobId, body.ExpectedConnects!.Value, bid)
+            : await grains.Wallet(freelancerId).SubmitProposal(jobId, body.ExpectedConnects!.Value);
+        if (result.Displaced) await DeliverGiveBacks(grains, jobId);
+        if (result.BidRefused is { } refused)
+            return BidProblem(jobId, freelancerId, new BidResult(refused, Needed: result.ConnectsRequired, Available: result.Available));
+        var response = new ProposalResponse(jobId, freelancerId, result.ConnectsCharged, result.Balance, result.BoostBid, result.Boosted);
         return result.Outcome switch
         {
             SubmissionOutcome.Submitted => TypedResults.Created($"/v1/jobs/{jobId}/proposals/{freelancerId}", response),
@@ -73,7 +95,51 @@ public static class JobEndpoints
             SubmissionOutcome.JobNotOpen => TypedResults.Problem(Problems.Conflict(Refusals.JobNotOpen,
                 "The job is not open.", $"Job {jobId} no longer takes proposals.")),
             SubmissionOutcome.JobNotFound => Problems.NotFound(Refusals.JobNotFound, $"Job {jobId} does not exist."),
+            SubmissionOutcome.AuctionClosed => AuctionClosed(jobId),
             _ => Problems.NotFound(Refusals.WalletNotOpen, $"Freelancer {freelancerId} has no wallet."),
         };
     }
+
+    private static async Task<Results<Ok<BoostResponse>, ProblemHttpResult>> Boost(string jobId, string freelancerId, BoostRequest body, IGrainFactory grains)
+    {
+        var result = await grains.Wallet(freelancerId).Boost(jobId, body.Bid!.Value);
+        if (result.Outcome is not (BidOutcome.Placed or BidOutcome.Unchanged)) return BidProblem(jobId, freelancerId, result);
+        if (result.Displaced) await DeliverGiveBacks(grains, jobId);
+        return TypedResults.Ok(new BoostResponse(jobId, freelancerId, result.Bid, result.Charged, result.Boosted, result.Balance));
+    }
+
+    /// <summary>A bid that pushed another out owes it back at once: delivered now, or by the job's reminder if this fails.</summary>
+    private static async Task DeliverGiveBacks(IGrainFactory grains, string jobId)
+    {
+        try
+        {
+            await grains.Cancellation(jobId).Deliver();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The bid stands; the job's reminder delivers what is still owed.
+        }
+    }
+
+    private static ProblemHttpResult BidProblem(string jobId, string freelancerId, BidResult result) => result.Outcome switch
+    {
+        BidOutcome.BidNotHigher => TypedResults.Problem(Problems.Make(StatusCodes.Status409Conflict, Refusals.BidNotHigher,
+            "The bid is not above the current one.", $"The current bid is {result.Bid}; a raise must be above it.",
+            new Dictionary<string, object?> { ["currentBid"] = result.Bid, ["field"] = "bid" })),
+        BidOutcome.AuctionClosed or BidOutcome.JobNotOpen => AuctionClosed(jobId),
+        BidOutcome.ProposalNotFound => Problems.NotFound(Refusals.ProposalNotFound, $"Freelancer {freelancerId} has no proposal on job {jobId}."),
+        BidOutcome.ProposalNotActive => TypedResults.Problem(Problems.Make(StatusCodes.Status409Conflict, Refusals.ProposalNotActive,
+            "The proposal is not active.", "Only an active proposal can be boosted.")),
+        BidOutcome.JobNotFound => Problems.NotFound(Refusals.JobNotFound, $"Job {jobId} does not exist."),
+        BidOutcome.WalletNotFound => Problems.NotFound(Refusals.WalletNotOpen, $"Freelancer {freelancerId} has no wallet."),
+        BidOutcome.InsufficientConnects => TypedResults.Problem(Problems.Make(StatusCodes.Status402PaymentRequired,
+            Refusals.InsufficientConnects, "Not enough Connects.",
+            $"This bid needs {result.Needed} Connects; {result.Available} are available.",
+            new Dictionary<string, object?> { ["required"] = result.Needed, ["available"] = result.Available })),
+        _ => TypedResults.Problem(Problems.Make(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable,
+            "The auction moved while bidding.", "Other bids changed the top spots while this one was placed; retry.")),
+    };
+
+    private static ProblemHttpResult AuctionClosed(string jobId) => TypedResults.Problem(Problems.Make(StatusCodes.Status409Conflict,
+        Refusals.AuctionClosed, "The auction is closed.", $"Job {jobId} no longer takes bids for its boosted spots."));
 }

@@ -14,4 +14,7 @@ public enum LedgerKind
     [JsonStringEnumMemberName("spend")] Spend,
     [JsonStringEnumMemberName("refund")] Refund,
     [JsonStringEnumMemberName("expiry")] Expiry,
+    [JsonStringEnumMemberName("boost-bid")] BoostBid,
+    [JsonStringEnumMemberName("boost-returned")] BoostReturned,
+    [JsonStringEnumMemberName("boost-refunded")] BoostRefunded,
 }

@@ -10,4 +10,7 @@ public interface ICancellationGrain : IGrainWithStringKey
     [Alias("Cancel")] Task<JobView> Cancel(CancelReason reason);
     /// <summary>Delivers every refund the job still owes, fire and forget: for the job's reminder.</summary>
     [OneWay, Alias("Nudge")] Task Nudge();
+    /// <summary>Delivers every refund and boost give-back the job still owes, and answers once done (after a bid, so an
+    /// outbid's return reaches its wallet at once).</summary>
+    [Alias("Deliver")] Task Deliver();
 }

@@ -29,4 +29,17 @@ public interface IJobGrain : IGrainWithStringKey
     [Alias("Cancel")] Task<JobView> Cancel(CancelReason reason);
     [Alias("GetRefundsOwed")] Task<IReadOnlyList<RefundOwed>> GetRefundsOwed();
     [Alias("MarkRefunded")] Task MarkRefunded(string freelancerId);
+    /// <summary>What a boost bid would do now (<see cref="Auction.Quote"/>), changing nothing; with
+    /// <paramref name="proposalRequired"/> false, also the proposal's own price for this freelancer.</summary>
+    [Alias("QuoteBid")] Task<BidResult> QuoteBid(string freelancerId, int bid, bool proposalRequired);
+    /// <summary>Places a boost bid backed by a wallet's hold (empty <paramref name="holdId"/>: it needs none), durably.</summary>
+    [Alias("PlaceBid")] Task<BidResult> PlaceBid(string freelancerId, int bid, string holdId, IReadOnlyList<Slice> held);
+    /// <summary>Decides a bid hold its wallet cannot settle alone: placed (charged), or aborted for good (durably).</summary>
+    [Alias("ResolveBid")] Task<BidResult> ResolveBid(string freelancerId, string holdId);
+    [Alias("GetGiveBacksOwed")] Task<IReadOnlyList<BoostGiveBack>> GetGiveBacksOwed();
+    [Alias("MarkGivenBack")] Task MarkGivenBack(string freelancerId, int generation);
+    /// <summary>The client invites a freelancer; returns whether the invitation is new.</summary>
+    [Alias("Invite")] Task<bool> Invite(string freelancerId);
+    /// <summary>The client's list in rank order (<see cref="Auction.Ranking"/>), or null if the job was never posted.</summary>
+    [Alias("GetProposals")] Task<IReadOnlyList<RankedProposal>?> GetProposals();
 }

@@ -24,5 +24,11 @@ public interface IWalletGrain : IGrainWithStringKey
     /// <summary>Brings the wallet up to date (its billing cycles, expiries and holds), durably: what its renewal cohort
     /// asks of it at the renewal instant. Nothing for a wallet never opened or already up to date.</summary>
     [Alias("Refresh")] Task Refresh();
+    /// <summary>Submits a proposal with a boost bid: the price and the bid from the same available Connects.</summary>
+    [Alias("SubmitBoostedProposal")] Task<SubmissionResult> SubmitBoostedProposal(string jobId, int expectedConnects, int boostBid);
+    /// <summary>Bids (or raises the bid) for a top spot on a job this freelancer has a proposal on.</summary>
+    [Alias("Boost")] Task<BidResult> Boost(string jobId, int bid);
+    /// <summary>Gives back a boost bid a job owes (outbid, or held at a cancellation or removal), once per job and holding.</summary>
+    [Alias("GiveBackBid")] Task<RefundResult> GiveBackBid(string jobId, BoostGiveBack owed);
     [Alias("GetHistory")] Task<HistoryPage?> GetHistory(HistoryQuery query);
 }

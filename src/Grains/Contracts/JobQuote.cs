@@ -8,4 +8,6 @@ public sealed record JobQuote(
     [property: Id(0)] bool Posted,
     [property: Id(1)] JobStatus Status,
     [property: Id(2)] ConnectPrice? Price,
-    [property: Id(3)] Proposal? Proposal = null);
+    [property: Id(3)] Proposal? Proposal = null,
+    // Invited: the asking freelancer was invited, so the proposal itself costs 0.
+    [property: Id(4)] bool Invited = false);

@@ -17,4 +17,5 @@ public sealed record JobView(
     [property: Id(10)] DateTimeOffset? ClosedAt,
     [property: Id(11)] string? HiredFreelancerId,
     [property: Id(12)] IReadOnlyList<RefundMade> Refunds,
-    [property: Id(13)] int RefundsPending);
+    [property: Id(13)] int RefundsPending,
+    [property: Id(14)] AuctionView? Auction = null);

@@ -1,4 +1,4 @@
 namespace Connects.Contracts;
 
 [GenerateSerializer]
-public enum SubmissionOutcome { Submitted, AlreadySubmitted, InsufficientConnects, PriceChanged, JobNotOpen, JobNotFound, WalletNotFound }
+public enum SubmissionOutcome { Submitted, AlreadySubmitted, InsufficientConnects, PriceChanged, JobNotOpen, JobNotFound, WalletNotFound, AuctionClosed }

@@ -29,13 +29,27 @@ public sealed class Job(JobState state)
 
     public Proposal? FindProposal(string freelancerId) => state.Proposals.GetValueOrDefault(freelancerId);
 
-    /// <summary>Records a proposal backed by a wallet's hold, charging the current price (never more than the hold).</summary>
+    /// <summary>The client invites a freelancer: that freelancer's proposal itself costs no Connects. Returns whether the
+    /// invitation is new.</summary>
+    public bool Invite(string freelancerId)
+    {
+        if (!state.IsPosted) throw new ConnectsRuleException(Refusals.JobNotFound, $"Job {state.JobId} does not exist.");
+        if (state.Invited.Contains(freelancerId)) return false;
+        RequireOpen();
+        return state.Invited.Add(freelancerId);
+    }
+
+    public bool IsInvited(string freelancerId) => state.Invited.Contains(freelancerId);
+
+    /// <summary>Records a proposal backed by a wallet's hold, charging the current price (never more than the hold); an
+    /// invited freelancer's proposal is charged 0.</summary>
     public RecordResult Record(string freelancerId, string holdId, IReadOnlyList<Slice> held, int price, DateTimeOffset now)
     {
         if (!state.IsPosted) return new RecordResult(RecordOutcome.JobNotFound, null);
         if (FindProposal(freelancerId) is { } existing) return new RecordResult(RecordOutcome.AlreadyRecorded, existing);
         if (state.AbortedHolds.Contains(holdId)) return new RecordResult(RecordOutcome.HoldAborted, null);
         if (state.Status != JobStatus.Open) return new RecordResult(RecordOutcome.JobNotOpen, null);
+        if (IsInvited(freelancerId)) price = 0;
         if (price > held.Sum(s => s.Amount)) return new RecordResult(RecordOutcome.PriceAboveHold, null);
         var proposal = new Proposal
         {
@@ -112,6 +126,7 @@ public sealed class Job(JobState state)
         state.Status = JobStatus.Filled;
         state.HiredFreelancerId = freelancerId;
         state.ClosedAt = now;
+        state.AuctionClosedAt ??= now; // the first hire closes the auction for good
         return proposal;
     }
 
@@ -127,6 +142,7 @@ public sealed class Job(JobState state)
         state.CancelReason = reason;
         state.ClosedAt = now;
         foreach (var proposal in state.Proposals.Values) proposal.RefundOwed = RefundRule.IsOwed(proposal);
+        Auction.OweRefunds(state, now);
         return true;
     }
 
@@ -154,6 +170,7 @@ public sealed class Job(JobState state)
         if (proposal.Status != ProposalStatus.Active)
             throw new ConnectsRuleException(Refusals.ProposalNotActive, $"The proposal is {proposal.Status.ToString().ToLowerInvariant()}.", "freelancerId");
         proposal.Status = to;
+        if (to == ProposalStatus.Withdrawn) Auction.Forfeit(state, freelancerId);
         return proposal;
     }
 

@@ -16,4 +16,14 @@ public sealed class JobState
     [Id(10)] public Dictionary<string, Proposal> Proposals { get; set; } = [];
     /// <summary>Holds the job refused for good after a wallet found them expired: a late record of one is refused.</summary>
     [Id(11)] public HashSet<string> AbortedHolds { get; set; } = [];
+    /// <summary>Boost bids by freelancer (<see cref="Auction"/>). Jobs stored before boosts read none.</summary>
+    [Id(12)] public Dictionary<string, BoostBid> Bids { get; set; } = [];
+    /// <summary>Set at the job's first hire: the auction closed then, before its time ran out.</summary>
+    [Id(13)] public DateTimeOffset? AuctionClosedAt { get; set; }
+    /// <summary>Freelancers the client invited: their proposal itself costs no Connects.</summary>
+    [Id(14)] public HashSet<string> Invited { get; set; } = [];
+    /// <summary>Boost bids owed back to their wallets (outbid, or held at a cancellation or removal), not yet delivered.</summary>
+    [Id(15)] public List<BoostGiveBack> GiveBacksOwed { get; set; } = [];
+    /// <summary>The order of the next bid: equal bids rank by who bid first.</summary>
+    [Id(16)] public long NextBidOrder { get; set; }
 }

@@ -13,9 +13,13 @@ public sealed record LedgerTotals
     [Id(6)] public long Expired { get; set; }
     [Id(7)] public long Forfeited { get; set; }
     [Id(8)] public long RolledOver { get; set; }
+    [Id(9)] public long BoostBids { get; set; }
+    [Id(10)] public long BoostReturned { get; set; }
+    [Id(11)] public long BoostRefunded { get; set; }
 
-    /// <summary>opening + grants + refreshes + purchases + refunds − spends − expiries − forfeits.</summary>
-    public long Net => Opened + Refreshed + Granted + Purchased + Refunded - Spent - Expired - Forfeited;
+    /// <summary>opening + grants + refreshes + purchases + refunds − spends − expiries − forfeits − boost bids + boost bids
+    /// returned or refunded.</summary>
+    public long Net => Opened + Refreshed + Granted + Purchased + Refunded - Spent - Expired - Forfeited - BoostBids + BoostReturned + BoostRefunded;
 
     public void Add(LedgerKind kind, int amount, int quantity)
     {
@@ -30,6 +34,9 @@ public sealed record LedgerTotals
             case LedgerKind.Expiry: Expired -= amount; break;
             case LedgerKind.Forfeit: Forfeited -= amount; break;
             case LedgerKind.Rollover: RolledOver += quantity; break;
+            case LedgerKind.BoostBid: BoostBids -= amount; break;
+            case LedgerKind.BoostReturned: BoostReturned += amount; break;
+            case LedgerKind.BoostRefunded: BoostRefunded += amount; break;
         }
     }
 }

@@ -42,7 +42,7 @@ public sealed class ProposalProtocol(Wallet wallet, IWalletActivation activation
             if (attempt > 0 || quote.Proposal is not null) quote = await job.Quote();
             if (!quote.Posted) return new SubmissionResult(SubmissionOutcome.JobNotFound);
             if (quote.Status != JobStatus.Open) return new SubmissionResult(SubmissionOutcome.JobNotOpen);
-            var price = quote.Price!.Connects;
+            var price = quote.Invited ? 0 : quote.Price!.Connects;
             if (price > expectedConnects) return new SubmissionResult(SubmissionOutcome.PriceChanged, ConnectsRequired: price);
 
             var hold = wallet.Reserve(jobId, price, Now, activation.HoldTag);

@@ -19,4 +19,6 @@ public static class Refusals
     public const string InsufficientConnects = "insufficient-connects";
     public const string PriceChanged = "price-changed";
     public const string ReferenceReused = "reference-reused";
+    public const string BidNotHigher = "bid-not-higher";
+    public const string AuctionClosed = "auction-closed";
 }

@@ -9,7 +9,8 @@ public sealed partial class Wallet(WalletState state, WalletRules rules)
 {
     public WalletState State => state;
     public int Balance => state.Balance;
-    public int Held => state.Holds.Sum(h => h.Amount);
+    public int Held => state.Holds.Sum(h => h.Amount) + BidHolds.Sum(h => h.Amount);
+    public IReadOnlyList<Hold> BidHolds => state.BidHolds ?? [];
     public int Available => state.Buckets.Sum(b => b.Amount);
     public BillingCycle CurrentCycle => BillingCycle.Of(state.Anchor, state.Cycle);
 
@@ -95,30 +96,91 @@ public sealed partial class Wallet(WalletState state, WalletRules rules)
     /// number where it was, and the next activation must not hand a job the same hold id for a different hold.</param>
     public Hold? Reserve(string jobId, int amount, DateTimeOffset now, string? tag = null)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
+        ArgumentOutOfRangeException.ThrowIfNegative(amount); // 0: an invited freelancer's proposal
         if (FindHold(jobId) is not null) throw new InvalidOperationException($"A hold for job {jobId} is already pending.");
         if (Available < amount) return null;
-        var slices = new List<Slice>();
-        var left = amount;
-        foreach (var bucket in SpendOrder().ToList())
-        {
-            var take = Math.Min(left, bucket.Amount);
-            slices.Add(new Slice(bucket.Source, take, bucket.ExpiresAt));
-            bucket.Amount -= take;
-            left -= take;
-            if (left == 0) break;
-        }
-        state.Buckets.RemoveAll(b => b.Amount == 0);
         var hold = new Hold
         {
             HoldId = tag is null ? $"{jobId}#{state.NextHoldNumber++}" : $"{jobId}#{state.NextHoldNumber++}.{tag}",
             JobId = jobId,
-            Slices = slices,
+            Slices = TakeFromBuckets(amount),
             CreatedAt = now,
             ExpiresAt = now + rules.HoldDuration,
         };
         state.Holds.Add(hold);
         return hold;
+    }
+
+    public Hold? FindBidHold(string jobId) => state.BidHolds?.FirstOrDefault(h => h.JobId == jobId);
+
+    /// <summary>Reserves <paramref name="amount"/> Connects for a boost bid on <paramref name="jobId"/> (apart from the
+    /// proposal's hold), soonest-expiring first. Returns null when the available Connects do not cover it.</summary>
+    public Hold? ReserveBid(string jobId, int amount, DateTimeOffset now, string? tag = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
+        if (FindBidHold(jobId) is not null) throw new InvalidOperationException($"A bid hold for job {jobId} is already pending.");
+        if (Available < amount) return null;
+        var number = state.NextHoldNumber++;
+        var hold = new Hold
+        {
+            HoldId = tag is null ? $"{jobId}#b{number}" : $"{jobId}#b{number}.{tag}",
+            JobId = jobId,
+            Slices = TakeFromBuckets(amount),
+            CreatedAt = now,
+            ExpiresAt = now + rules.HoldDuration,
+        };
+        (state.BidHolds ??= []).Add(hold);
+        return hold;
+    }
+
+    /// <summary>The bid holds to settle with their jobs now: expired ones, or every one (on activation).</summary>
+    public IReadOnlyList<Hold> BidHoldsToSettle(DateTimeOffset now, bool everyHold) =>
+        BidHolds.Where(h => everyHold || h.ExpiresAt <= now).ToList();
+
+    /// <summary>The job placed the bid held by <paramref name="holdId"/>, charging <paramref name="charged"/> (at most the
+    /// hold): a <see cref="LedgerKind.BoostBid"/> entry, referenced by the job id; the rest goes back.</summary>
+    public void CaptureBid(string holdId, int charged, DateTimeOffset now)
+    {
+        var hold = TakeBidHold(holdId);
+        var (_, rest) = Slices.Take(hold.Slices, charged);
+        if (charged > 0) Record(now, LedgerKind.BoostBid, -charged, hold.JobId);
+        Return(rest, now);
+    }
+
+    public void ReleaseBid(string holdId, DateTimeOffset now) => Return(TakeBidHold(holdId).Slices, now);
+
+    /// <summary>Gives a boost bid back (outbid: <see cref="LedgerKind.BoostReturned"/>; cancelled or removed:
+    /// <see cref="LedgerKind.BoostRefunded"/>) with its original expiries, and keeps the receipt that makes it once.</summary>
+    public void GiveBackBid(string jobId, BoostGiveBack owed, DateTimeOffset now)
+    {
+        if (owed.Amount > 0)
+            Record(now, owed.Kind == GiveBackKind.Returned ? LedgerKind.BoostReturned : LedgerKind.BoostRefunded, owed.Amount, jobId);
+        Remember(ReceiptKeys.BoostBack(jobId, owed.Generation), null);
+        Return(owed.Slices, now);
+    }
+
+    private Hold TakeBidHold(string holdId)
+    {
+        var hold = BidHolds.Single(h => h.HoldId == holdId);
+        state.BidHolds!.Remove(hold);
+        if (state.BidHolds.Count == 0) state.BidHolds = null;
+        return hold;
+    }
+
+    private List<Slice> TakeFromBuckets(int amount)
+    {
+        var slices = new List<Slice>();
+        var left = amount;
+        foreach (var bucket in SpendOrder().ToList())
+        {
+            if (left == 0) break;
+            var take = Math.Min(left, bucket.Amount);
+            slices.Add(new Slice(bucket.Source, take, bucket.ExpiresAt));
+            bucket.Amount -= take;
+            left -= take;
+        }
+        state.Buckets.RemoveAll(b => b.Amount == 0);
+        return slices;
     }
 
     /// <summary>Spends <paramref name="charged"/> of a hold (a price at or below what was held) and

@@ -30,4 +30,7 @@ public sealed class WalletState
     /// may still be in the one book of old (keyed by the freelancer alone), which is moved to books per year when first
     /// needed (<see cref="Wallet.KeepsLegacyReceiptBook"/>).</summary>
     [Id(16)] public bool ReceiptBooksByYear { get; set; }
+    /// <summary>Holds for boost bids (<see cref="BoostProtocol"/>), apart from the proposals' holds (one per job each); null
+    /// while there is none.</summary>
+    [Id(17)] public List<Hold>? BidHolds { get; set; }
 }

@@ -23,7 +23,9 @@ public sealed class CancellationGrain : Grain, ICancellationGrain
 
     public Task Nudge() => DeliverRefunds();
 
-    /// <summary>Delivers every refund the job still owes.</summary>
+    public Task Deliver() => DeliverRefunds();
+
+    /// <summary>Delivers every refund and boost give-back the job still owes.</summary>
     private async Task DeliverRefunds()
     {
         var failed = new List<Exception>();
@@ -38,6 +40,19 @@ public sealed class CancellationGrain : Grain, ICancellationGrain
             catch (Exception ex)
             {
                 // A refund that cannot be delivered now does not hold up the others; it is delivered next time.
+                failed.Add(ex);
+            }
+        }
+        foreach (var owed in await Job.GetGiveBacksOwed())
+        {
+            try
+            {
+                // Once per job and holding: the wallet keeps a receipt; a delivery cut short is finished by the next.
+                await GrainFactory.Wallet(owed.FreelancerId).GiveBackBid(JobId, owed);
+                await Job.MarkGivenBack(owed.FreelancerId, owed.Generation);
+            }
+            catch (Exception ex)
+            {
                 failed.Add(ex);
             }
         }

@@ -39,6 +39,9 @@ public sealed class JobGrain(
 
     private GroupCommit Commit => _commit ??= new GroupCommit(WriteCopy);
     private Job Job => new(State);
+    private Auction Auction => new(State, pricing.Value.BoostSpots, pricing.Value.AuctionDuration);
+    /// <summary>This activation registered the delivery reminder (refunds and give-backs owed): no need to again.</summary>
+    private bool _reminderOn;
     private DateTimeOffset Now => clock.GetUtcNow();
     private string JobId => GrainKeys.IdOf(this);
 
@@ -78,7 +81,7 @@ public sealed class JobGrain(
     {
         await Durable(); // a proposal in the batch in flight is not answered before it is stored
         return State.IsPosted
-            ? new JobQuote(true, State.Status, await CurrentPrice(), Job.FindProposal(freelancerId))
+            ? new JobQuote(true, State.Status, await CurrentPrice(), Job.FindProposal(freelancerId), Job.IsInvited(freelancerId))
             : new JobQuote(false, JobStatus.Open, null);
     }
 
@@ -149,8 +152,7 @@ public sealed class JobGrain(
         if (Job.Cancel(reason, Now))
         {
             await Write();
-            if (Job.RefundsOwed().Count > 0)
-                await this.RegisterOrUpdateReminder(RefundsReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+            if (!NothingOwed) await RemindToDeliver();
             if (wasOpen) await Demand(State.Category).JobClosed(JobId);
         }
         return await View();
@@ -166,17 +168,90 @@ public sealed class JobGrain(
     {
         if (Job.MarkRefunded(freelancerId, Now)) Commit.Changed();
         await Durable();
-        if (Job.RefundsOwed().Count == 0 && await this.GetReminder(RefundsReminder) is { } reminder)
-            await this.UnregisterReminder(reminder);
+        await StopRemindingIfDone();
+    }
+
+    public async Task<BidResult> QuoteBid(string freelancerId, int bid, bool proposalRequired)
+    {
+        await Durable();
+        var quote = Auction.Quote(freelancerId, bid, Now, proposalRequired);
+        if (proposalRequired || quote.Outcome != BidOutcome.Placed) return quote;
+        var price = Job.FindProposal(freelancerId) is not null || Job.IsInvited(freelancerId) ? 0 : (await CurrentPrice()).Connects;
+        return quote with { ProposalPrice = price };
+    }
+
+    public async Task<BidResult> PlaceBid(string freelancerId, int bid, string holdId, IReadOnlyList<Slice> held)
+    {
+        var owedBefore = State.GiveBacksOwed.Count;
+        var orderBefore = State.NextBidOrder;
+        var placed = Auction.Place(freelancerId, bid, holdId, held, Now);
+        if (State.NextBidOrder != orderBefore) Commit.Changed();
+        await Durable(); // also when placed before: that placement may be in the batch in flight
+        if (State.GiveBacksOwed.Count > owedBefore) await RemindToDeliver();
+        return placed;
+    }
+
+    public async Task<BidResult> ResolveBid(string freelancerId, string holdId)
+    {
+        var (answer, changed) = Auction.Resolve(freelancerId, holdId);
+        if (changed) Commit.Changed();
+        await Durable();
+        return answer;
+    }
+
+    public async Task<IReadOnlyList<BoostGiveBack>> GetGiveBacksOwed()
+    {
+        await Durable();
+        return [.. State.GiveBacksOwed];
+    }
+
+    public async Task MarkGivenBack(string freelancerId, int generation)
+    {
+        if (Auction.MarkGivenBack(State, freelancerId, generation)) Commit.Changed();
+        await Durable();
+        await StopRemindingIfDone();
+    }
+
+    public async Task<bool> Invite(string freelancerId)
+    {
+        var created = Job.Invite(freelancerId);
+        if (created) await Write();
+        else await Durable();
+        return created;
+    }
+
+    public async Task<IReadOnlyList<RankedProposal>?> GetProposals()
+    {
+        await Durable();
+        return State.IsPosted ? Auction.Ranking() : null;
+    }
+
+    private bool NothingOwed => Job.RefundsOwed().Count == 0 && State.GiveBacksOwed.Count == 0;
+
+    /// <summary>The job's reminder retries every delivery owed (refunds, give-backs) until none is: a delivery cut short is
+    /// finished by it, whoever started it.</summary>
+    private async Task RemindToDeliver()
+    {
+        if (_reminderOn) return;
+        await this.RegisterOrUpdateReminder(RefundsReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        _reminderOn = true;
+    }
+
+    private async Task StopRemindingIfDone()
+    {
+        if (!NothingOwed) return;
+        _reminderOn = false;
+        if (await this.GetReminder(RefundsReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        if (!NothingOwed) await RemindToDeliver(); // owed again while the reminder was going
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != RefundsReminder) return;
         await Durable();
-        if (Job.RefundsOwed().Count == 0)
+        if (NothingOwed)
         {
-            if (await this.GetReminder(RefundsReminder) is { } reminder) await this.UnregisterReminder(reminder);
+            await StopRemindingIfDone();
             return;
         }
         // One-way: the delivery calls back into this job (GetRefundsOwed, MarkRefunded), so this turn must not wait for it.
@@ -205,7 +280,8 @@ public sealed class JobGrain(
         var refunds = s.Proposals.Values.Where(p => p.RefundedAt is not null)
             .Select(p => new RefundMade(p.FreelancerId, p.ConnectsCharged, p.RefundedAt!.Value)).ToList();
         return new JobView(s.JobId, s.ClientId, s.Status, s.Terms.BudgetUsd, s.Terms.BudgetType, s.Terms.Duration, s.Category,
-            await CurrentPrice(), s.Proposals.Count, s.PostedAt, s.ClosedAt, s.HiredFreelancerId, refunds, Job.RefundsOwed().Count);
+            await CurrentPrice(), s.Proposals.Count, s.PostedAt, s.ClosedAt, s.HiredFreelancerId, refunds, Job.RefundsOwed().Count,
+            Auction.View(Now));
     }
 
     private void RequirePosted()

@@ -121,6 +121,27 @@ public sealed partial class WalletGrain(
         return result;
     }
 
+    public async Task<SubmissionResult> SubmitBoostedProposal(string jobId, int expectedConnects, int boostBid)
+    {
+        if (!stored.State.IsOpen) return new SubmissionResult(SubmissionOutcome.WalletNotFound);
+        var wallet = await CatchUp();
+        var result = await Boosts(wallet).Submit(Protocol(wallet), jobId, expectedConnects, boostBid);
+        if (result.Outcome == SubmissionOutcome.Submitted) services.Metrics.Submitted();
+        else if (result.Outcome != SubmissionOutcome.AlreadySubmitted) services.Metrics.Refused(result.Outcome);
+        return result;
+    }
+
+    public async Task<BidResult> Boost(string jobId, int bid) =>
+        stored.State.IsOpen ? await Boosts(await CatchUp()).Bid(jobId, bid) : new BidResult(BidOutcome.WalletNotFound);
+
+    public async Task<RefundResult> GiveBackBid(string jobId, BoostGiveBack owed)
+    {
+        var wallet = await RequireOpen();
+        // Given back after it was owed: only the receipt books from then on can hold its receipt.
+        var before = await FindReceipt(wallet, ReceiptKeys.BoostBack(jobId, owed.Generation), owed.OwedAt);
+        return await Boosts(wallet).GiveBack(jobId, owed, before);
+    }
+
     public async Task<RefundResult> Refund(RefundOwed refund)
     {
         var wallet = await RequireOpen();
@@ -211,6 +232,10 @@ public sealed partial class WalletGrain(
     private ProposalProtocol Protocol(Wallet wallet) =>
         new(wallet, new Activation(this, wallet), jobId => new ProposalJob(GrainFactory.Job(jobId), jobId, FreelancerId));
 
+    /// <summary>The boost protocol over <paramref name="wallet"/>, carried out by this activation.</summary>
+    private BoostProtocol Boosts(Wallet wallet) =>
+        new(wallet, new Activation(this, wallet), jobId => new BoostJob(GrainFactory.Job(jobId), jobId, FreelancerId));
+
     private async Task<Wallet> RequireOpen() =>
         stored.State.IsOpen
             ? await CatchUp()
@@ -221,6 +246,7 @@ public sealed partial class WalletGrain(
     {
         var wallet = Wallet;
         var changed = stored.State.Holds.Count > 0 && await Protocol(wallet).SettleHolds(settleEveryHold);
+        changed |= stored.State.BidHolds is { Count: > 0 } && await Boosts(wallet).SettleHolds(settleEveryHold);
         changed |= wallet.Advance(Now);
         if (changed) await Save(wallet);
         return wallet;
@@ -280,13 +306,14 @@ public sealed partial class WalletGrain(
 
     private void ScheduleHoldResolution()
     {
-        if (_holdTimer is not null || stored.State.Holds.Count == 0) return;
-        var due = stored.State.Holds.Min(h => h.ExpiresAt) - Now;
+        var holds = stored.State.Holds.Concat(stored.State.BidHolds ?? []).ToList();
+        if (_holdTimer is not null || holds.Count == 0) return;
+        var due = holds.Min(h => h.ExpiresAt) - Now;
         var period = services.Rules.HoldDuration;
         _holdTimer = this.RegisterGrainTimer(async () =>
         {
             await CatchUp();
-            if (stored.State.Holds.Count == 0)
+            if (stored.State.Holds.Count == 0 && stored.State.BidHolds is null)
             {
                 _holdTimer?.Dispose();
                 _holdTimer = null;

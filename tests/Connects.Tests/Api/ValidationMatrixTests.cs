@@ -29,13 +29,15 @@ public sealed class ValidationMatrixTests(ApiFixture api, ITestOutputHelper outp
             [new("bundle", Kind.Int), new("paymentReference", Kind.Reference)]),
         new("PUT", "/v1/jobs/vm-job", """{"clientId":"vm-client","budgetUsd":900,"budgetType":"fixed","duration":"1-4-weeks","category":"vm"}""",
             [new("clientId", Kind.Id), new("budgetUsd", Kind.Decimal), new("budgetType", Kind.Enum), new("duration", Kind.Enum), new("category", Kind.Category)]),
-        new("POST", "/v1/jobs/vm-job/proposals", """{"freelancerId":"vm-ann","expectedConnects":16}""",
-            [new("freelancerId", Kind.Id), new("expectedConnects", Kind.Int)]),
+        new("POST", "/v1/jobs/vm-job/proposals", """{"freelancerId":"vm-ann","expectedConnects":16,"boostBid":3}""",
+            [new("freelancerId", Kind.Id), new("expectedConnects", Kind.Int), new("boostBid", Kind.Int, Required: false)]),
         new("POST", "/v1/jobs/vm-job/hire", """{"freelancerId":"vm-ann"}""", [new("freelancerId", Kind.Id)]),
         new("POST", "/v1/jobs/vm-job/cancel", """{"reason":"client-cancelled"}""", [new("reason", Kind.Enum)]),
         new("POST", "/v1/admin/freelancers/vm-ann/grants", """{"grantId":"vm-grant","amount":5,"reason":"goodwill","expiresAt":"2099-01-01T00:00:00Z"}""",
             [new("grantId", Kind.Reference), new("amount", Kind.Int), new("reason", Kind.Text), new("expiresAt", Kind.Instant, Required: false)]),
         new("POST", "/v1/sandbox/clock", """{"advanceBy":"P1D"}""", [new("advanceBy", Kind.Text)]),
+        new("PUT", "/v1/jobs/vm-job/proposals/vm-ann/boost", """{"bid":3}""", [new("bid", Kind.Int)]),
+        new("POST", "/v1/jobs/vm-job/invitations", """{"freelancerId":"vm-ann"}""", [new("freelancerId", Kind.Id)]),
     ];
 
     public static TheoryData<int> RouteIndexes() => new(Enumerable.Range(0, Routes.Length));
