@@ -51,9 +51,10 @@ public static class CapacityModel
                 DROP TABLE IF EXISTS ceiling;
                 CREATE TABLE ceiling (id int PRIMARY KEY, v bigint NOT NULL);
                 INSERT INTO ceiling SELECT g, 0 FROM generate_series(1, {rows}) g;
-                VACUUM ANALYZE ceiling;
                 """, db);
             await init.ExecuteNonQueryAsync();
+            await using var vacuum = new NpgsqlCommand("VACUUM ANALYZE ceiling", db); // not in a batch: VACUUM runs alone
+            await vacuum.ExecuteNonQueryAsync();
         }
         var script = Path.Combine(runDir, "pgbench-update.sql");
         await File.WriteAllTextAsync(script, $"\\set id random(1, {rows})\nUPDATE ceiling SET v = v + 1 WHERE id = :id;\n");
