@@ -80,7 +80,7 @@ public static class CapacityModel
             return null;
         }
         var rate = double.Parse(tps.Groups[1].Value, CultureInfo.InvariantCulture);
-        var version = Regex.Match(output, @"pgbench \(PostgreSQL\) ([0-9.]+)") is { Success: true } v ? v.Groups[1].Value : "?";
+        var version = Regex.Match(output, @"^pgbench \(([0-9.]+)", RegexOptions.Multiline) is { Success: true } v ? v.Groups[1].Value : "?";
         var transactions = Regex.Match(output, @"number of transactions actually processed: ([0-9]+)") is { Success: true } t
             ? long.Parse(t.Groups[1].Value, CultureInfo.InvariantCulture) : (long)(rate * seconds);
         return new PgBenchCeiling(rate, clients, threads, seconds, rows, transactions > 0 ? pgCpu / transactions : double.NaN, version);
