@@ -136,7 +136,7 @@ public sealed partial class Scenarios
     /// <summary>
     /// S7-add: 2 silos under S1 open-loop load (at <c>--open-fraction</c> of the S1 capacity measured first), then
     /// <c>cluster.sh add-silo</c>; for <c>--add-seconds</c> after the new silo is ready, every 5 s, each silo's activation
-    /// count (its /metrics: Orleans' <c>orleans-catalog-activations</c>) and CPU. Reported: the new silo's share of the
+    /// count (its /metrics: Orleans' <c>orleans-catalog-activations</c>) and CPU, timed from when add-silo began. Reported: the new silo's share of the
     /// activations at the end and of the silos' CPU over the last 15 s, and the failed and 5xx answers before and after the
     /// add (target: none while grains move).
     /// </summary>
@@ -181,7 +181,7 @@ public sealed partial class Scenarios
 
         await Task.Delay(prelude);
         var addStarted = clock.Elapsed.TotalSeconds;
-        await Sample(0 - 0.0);
+        await Sample(0);
         Step("S7-add: cluster.sh add-silo (under load)");
         var newSilo = await Task.Run(cluster.AddSilo);
         var added = clock.Elapsed.TotalSeconds;
@@ -189,7 +189,7 @@ public sealed partial class Scenarios
         while (clock.Elapsed.TotalSeconds - added < O.AddSeconds)
         {
             await Task.Delay(sampleEvery);
-            await Sample(clock.Elapsed.TotalSeconds - added);
+            await Sample(clock.Elapsed.TotalSeconds - addStarted);
         }
         await stop.CancelAsync();
         var r = await load;
