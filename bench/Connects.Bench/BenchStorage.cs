@@ -23,9 +23,10 @@ public sealed record StateSize(string Kind, string Key, long Bytes);
 /// run directory (opened read-only; WAL lets the writer go on), or PostgreSQL databases <c>bench_*</c> on one server.
 /// Table names are the project's schema (deploy/sql/*/0002_grain_storage.sql, 0003_reminders.sql).
 /// </summary>
-public sealed class BenchStorage(string topology, string runDir, string? pgBase)
+/// <remarks>The cluster topology reads the one database cluster.sh makes (<c>connects</c>): <paramref name="databasePrefix"/> empty.</remarks>
+public sealed class BenchStorage(string topology, string runDir, string? pgBase, string databasePrefix = "bench_")
 {
-    public bool IsPostgreSql => topology == "postgresql";
+    public bool IsPostgreSql => topology is "postgresql" or "cluster";
 
     /// <summary>The product's / baseline host's settings for database <paramref name="name"/> (bench_<paramref name="name"/> on PostgreSQL).</summary>
     public void Configure(Dictionary<string, string> env, string name)
@@ -43,7 +44,7 @@ public sealed class BenchStorage(string topology, string runDir, string? pgBase)
     }
 
     public string SqlitePath(string name) => Path.Combine(runDir, $"{name}.db");
-    public string PgConnection(string name) => $"{pgBase};Database=bench_{name}";
+    public string PgConnection(string name) => $"{pgBase};Database={databasePrefix}{name}";
 
     /// <summary>Creates the databases bench_<c>name</c> that do not exist; answers those that already did.</summary>
     public static async Task<List<string>> EnsurePgDatabases(string pgBase, IEnumerable<string> names)
@@ -70,7 +71,7 @@ public sealed class BenchStorage(string topology, string runDir, string? pgBase)
     {
         if (!IsPostgreSql) return null;
         await using var connection = await Open(name);
-        return Convert.ToInt64(await Scalar(connection, $"SELECT xact_commit FROM pg_stat_database WHERE datname = 'bench_{name}'"),
+        return Convert.ToInt64(await Scalar(connection, $"SELECT xact_commit FROM pg_stat_database WHERE datname = '{databasePrefix}{name}'"),
             System.Globalization.CultureInfo.InvariantCulture);
     }
 

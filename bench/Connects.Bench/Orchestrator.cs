@@ -11,7 +11,8 @@ namespace Connects.Bench;
 public sealed record BenchOptions(string Topology, int Duration, int Warmup, int Connections, HashSet<string> Scenarios,
     int MemoryWallets, int AgeWallets, int[] AgeMonths, int AgeSamples, string? PgConnection, double OpenFraction,
     int RefreshWallets, double? S5Rate, int S5TimeoutSeconds, string? OutDir, bool PgSelfStarted = false, int AgeCloses = 10,
-    int SpikeJobs = 20, int SpikeApplicants = 2000, int SpikeSeconds = 60, double? SpikeBackgroundRate = null);
+    int SpikeJobs = 20, int SpikeApplicants = 2000, int SpikeSeconds = 60, double? SpikeBackgroundRate = null,
+    int[]? SiloCounts = null, int AddSeconds = 120, bool Rebalance = true, int PgBenchSeconds = 10);
 
 /// <summary>Starts the topology (the real API + the bench-only baseline host), runs the scenarios, writes the results.</summary>
 public static class Orchestrator
@@ -32,6 +33,7 @@ public static class Orchestrator
 
         var apiDll = Path.Combine(root, "src", "Api", "bin", "Release", "net10.0", "Connects.Api.dll");
         if (!File.Exists(apiDll)) { Console.Error.WriteLine($"bench: {apiDll} not found; run with -c Release (the bench project builds the API)."); return 2; }
+        if (o.Topology == "cluster") return await RunCluster(o, root, runDir);
         var benchDll = typeof(Orchestrator).Assembly.Location;
 
         LocalPostgres? postgres = null;
@@ -111,6 +113,58 @@ public static class Orchestrator
         }
     }
 
+    /// <summary>
+    /// <c>--topology cluster</c>: one PostgreSQL server (cluster.sh pg-up on free ports), pgbench's ceiling on it first,
+    /// then S7 at each of <c>--silos</c> (a fresh database and cluster each), then S7-add; <c>cluster.sh down --purge</c>
+    /// on every way out (end, failure, Ctrl+C, SIGTERM).
+    /// </summary>
+    private static async Task<int> RunCluster(BenchOptions o, string root, string runDir)
+    {
+        var cluster = new LocalCluster(root, runDir, "cluster", o.Rebalance);
+        void Stop() => cluster.Dispose();
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Stop());
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Stop());
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
+        try
+        {
+            var silos = o.SiloCounts!;
+            Console.WriteLine($"bench: cluster topology: silos {string.Join(',', silos)}, rebalancer {(o.Rebalance ? "on" : "off")}, {Environment.ProcessorCount} cores; cluster.sh run dir {Path.Combine(runDir, "cluster")}");
+            cluster.PgUp();
+            o = o with { PgConnection = cluster.PgConnection, PgSelfStarted = true };
+            var scenarios = Scenarios.ForCluster(o, new BenchStorage("cluster", runDir, cluster.PgConnection, databasePrefix: ""), runDir);
+            PgBenchCeiling? ceiling = null;
+            if (o.Scenarios.Contains("S7"))
+            {
+                Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] S7-pgbench: single-row UPDATE ceiling on the cluster's PostgreSQL ({o.PgBenchSeconds} s, before any silo starts)");
+                ceiling = await CapacityModel.MeasurePgBench(cluster, runDir, o.PgBenchSeconds);
+                if (ceiling is not null) Console.WriteLine($"  {ceiling.Tps:F0} tps with {ceiling.Clients} clients");
+                foreach (var n in silos) await scenarios.ScaleOutAt(cluster, n);
+                scenarios.ScaleOutSummary(ceiling);
+            }
+            if (o.Scenarios.Contains("S7-ADD")) await scenarios.ScaleOutAdd(cluster, o.Rebalance);
+            var report = Report.Build(o, root, (scenarios.Rows, scenarios.Extra));
+            Console.WriteLine();
+            Console.WriteLine(report.Markdown);
+            var dir = o.OutDir ?? Path.Combine(root, "bench", "results");
+            Directory.CreateDirectory(dir);
+            var stem = Path.Combine(dir, $"{DateTime.UtcNow:yyyy-MM-dd}-cluster");
+            await File.WriteAllTextAsync(stem + ".md", report.Markdown);
+            await File.WriteAllTextAsync(stem + ".json", report.Json);
+            Console.WriteLine($"bench: wrote {stem}.md and {stem}.json");
+            return 0;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"bench: failed: {e}");
+            Console.Error.WriteLine($"bench: logs in {runDir}");
+            return 1;
+        }
+        finally
+        {
+            Stop();
+        }
+    }
+
     private static Dictionary<string, string> Env(BenchStorage storage, int port, string database, bool sandbox)
     {
         var env = new Dictionary<string, string>
@@ -176,7 +230,7 @@ public static class Orchestrator
         int Int(string name, int fallback) => int.Parse(Get(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         double Dbl(string name, double fallback) => double.Parse(Get(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         var topology = Get("--topology", "sqlite").ToLowerInvariant();
-        if (topology is not ("sqlite" or "postgresql")) throw new ArgumentException("--topology must be sqlite or postgresql");
+        if (topology is not ("sqlite" or "postgresql" or "cluster")) throw new ArgumentException("--topology must be sqlite, postgresql or cluster");
         // PostgreSQL without --pg (or CONNECTS_BENCH_PG): the harness starts its own with deploy/local/cluster.sh pg-up.
         var pg = Get("--pg", Environment.GetEnvironmentVariable("CONNECTS_BENCH_PG") ?? "");
         var duration = Int("--duration", 10);
@@ -199,14 +253,25 @@ public static class Orchestrator
         if (spikeJobs is < 1 or > 1000 || spikeApplicants is < 1 or > 100_000 || spikeSeconds is < 1 or > 600)
             throw new ArgumentException("--s8-jobs must be 1..1000, --s8-applicants 1..100000, --s8-seconds 1..600");
         var spikeRate = Get("--s8-background-rate", "");
+        var siloCounts = Get("--silos", "1,2,3").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray();
+        if (siloCounts.Length == 0 || siloCounts.Any(n => n is < 1 or > 8)) throw new ArgumentException("--silos must list silo counts of 1..8");
+        var addSeconds = Int("--add-seconds", 120);
+        if (addSeconds is < 10 or > 1200) throw new ArgumentException("--add-seconds must be 10..1200");
+        var rebalance = Get("--rebalance", "on").ToLowerInvariant();
+        if (rebalance is not ("on" or "off")) throw new ArgumentException("--rebalance must be on or off");
+        var pgbenchSeconds = Int("--pgbench-seconds", 10);
+        if (pgbenchSeconds is < 1 or > 600) throw new ArgumentException("--pgbench-seconds must be 1..600");
+        var defaultScenarios = topology == "cluster" ? "S7,S7-ADD" : "B,S1,S2,S2B,S3,S4,S8,S5,S6";
         return new BenchOptions(topology, duration, Int("--warmup", 2), Int("--connections", 32),
-            Get("--scenarios", "B,S1,S2,S2B,S3,S4,S8,S5,S6").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).ToHashSet(),
+            Get("--scenarios", defaultScenarios).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).ToHashSet(),
             Int("--memory-wallets", 5000), Int("--age-wallets", 10), ageMonths, ageSamples,
             pg.Length == 0 ? null : pg, openFraction, refreshWallets,
             s5Rate.Length == 0 ? null : double.Parse(s5Rate, CultureInfo.InvariantCulture), Int("--s5-timeout", 1200),
             Get("--out", "") is { Length: > 0 } outDir ? Path.GetFullPath(outDir) : null, AgeCloses: ageCloses,
             SpikeJobs: spikeJobs, SpikeApplicants: spikeApplicants, SpikeSeconds: spikeSeconds,
-            SpikeBackgroundRate: spikeRate.Length == 0 ? null : double.Parse(spikeRate, CultureInfo.InvariantCulture));
+            SpikeBackgroundRate: spikeRate.Length == 0 ? null : double.Parse(spikeRate, CultureInfo.InvariantCulture),
+            SiloCounts: siloCounts, AddSeconds: addSeconds, Rebalance: rebalance == "on", PgBenchSeconds: pgbenchSeconds);
     }
 }
 

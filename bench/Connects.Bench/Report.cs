@@ -31,11 +31,14 @@ public static class Report
         md.AppendLine(ic, $"- commit: `{commit}`{(dirty ? " (work tree has uncommitted changes)" : "")}");
         md.AppendLine(ic, $"- load, closed loop (capacity: B1–B3, S1, S2, S2B, S3): {o.Connections} connections (SocketsHttpHandler, MaxConnectionsPerServer = {o.Connections}), each sends its next request when the previous one answered; {o.Duration} s measured after {o.Warmup} s warm-up. Throughput ratios come from these runs. Latency is from each request's actual send, so a server stall is seen once, not by every request that would have arrived meanwhile (coordinated omission): these p99s are optimistic");
         md.AppendLine(ic, $"- load, open loop (latency at a given load: B3o, S1o, S3o at {o.OpenFraction:P0} of the closed-loop throughput just measured; S5's S1 traffic): request i is due at i / rate whatever the answers, at most {o.Connections} in flight; latency from each request's SCHEDULED time, so time spent waiting behind a slow server counts. \"late\" = sends that began more than {LoadGenerator.LateThresholdMs:0} ms after they were due (waiting for a free connection, or the generator itself behind)");
-        md.AppendLine("- loopback; load generator, API and baseline host share the machine");
+        if (o.Topology == "cluster")
+            md.AppendLine(ic, $"- cluster topology: deploy/local/cluster.sh (PostgreSQL, N silo processes, the API as an Orleans client) on free loopback ports, a fresh database for each silo count ({string.Join(", ", o.SiloCounts ?? [])}) on one PostgreSQL server; rebalancer {(o.Rebalance ? "on" : "off")}; CPU per process kind from /proc/<pid>/stat (utime + stime) before and after each closed-loop run, PostgreSQL = postmaster + backends; load generator, API, silos and PostgreSQL share the machine; no baseline host (S7's figures are ratios between silo counts)");
+        else
+            md.AppendLine("- loopback; load generator, API and baseline host share the machine");
         md.AppendLine("- storage: the API and the bench-only baseline host each on their own database of the same provider, same `AddConnectsSilo` wiring" + (o.PgSelfStarted ? "; PostgreSQL started by the harness (deploy/local/cluster.sh pg-up)" : ""));
         if (o.Scenarios.Contains("S5"))
             md.AppendLine(ic, $"- S5 runs last on its own API process and database: the sandbox clock move wakes the 31 renewal cohorts (one reminder per day of the month), and each refreshes its wallets at its own pace (`Connects:Wallet:CohortRefreshConcurrency` at a time); wallets also refresh lazily on any call");
-        md.AppendLine("- targets (issues #5 and #11): S1 >= 0.5 x B3 (aim 1.0; p99 <= 50 ms on PostgreSQL, checked on S1o; <= 2 database commits per submission), S2 >= 0.5 x S1, S2B >= 0.5 x S2, S3 >= 0.5 x B2, S4 old/young p99 <= 1.2, S5 refresh <= 1.5 x B5, S6 <= 4 KB heap per idle wallet, S8 no 5xx and nothing past the 10 s cluster timeout");
+        md.AppendLine("- targets (issues #5 and #11): S1 >= 0.5 x B3 (aim 1.0; p99 <= 50 ms on PostgreSQL, checked on S1o; <= 2 database commits per submission), S2 >= 0.5 x S1, S2B >= 0.5 x S2, S3 >= 0.5 x B2, S4 old/young p99 <= 1.2, S5 refresh <= 1.5 x B5, S6 <= 4 KB heap per idle wallet, S8 no 5xx and nothing past the 10 s cluster timeout, S7 CPU per operation at 3 silos <= 1.2 x at 1, S7-add no 5xx while grains move");
         md.AppendLine();
         md.AppendLine("| scenario | what | load | req/s | p50 ms | p90 ms | p99 ms | max ms | ok / failed | late | ratio | vs | target | met? | note |");
         md.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- |");
@@ -61,6 +64,7 @@ public static class Report
             {
                 o.Duration, o.Warmup, o.Connections, scenarios = o.Scenarios.Order().ToArray(), o.MemoryWallets, o.AgeWallets, o.AgeMonths, o.AgeSamples, o.AgeCloses,
                 o.OpenFraction, o.RefreshWallets, o.S5Rate, o.S5TimeoutSeconds, pgSelfStarted = o.PgSelfStarted,
+                o.SiloCounts, o.AddSeconds, o.Rebalance, o.PgBenchSeconds,
                 loads = "closed loop for capacity rows; open loop (model \"open\") for *o rows and S5's S1 traffic", lateThresholdMs = LoadGenerator.LateThresholdMs,
             },
             rows = results.Rows, extra = results.Extra,

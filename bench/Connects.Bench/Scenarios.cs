@@ -10,7 +10,7 @@ namespace Connects.Bench;
 /// <summary>One line of the results: a load result, or a single measured figure (B5, S5, S6), with its ratio and target (from issue #5).</summary>
 public sealed record Row(string Id, string What, LoadResult? Load, string? RatioOf, double? Ratio, string Target, bool? Met, string Note = "");
 
-public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUrl, string baseUrl, ChildProcess api, ChildProcess baseline,
+public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, string apiUrl, string baseUrl, ChildProcess api, ChildProcess baseline,
     Func<Task<(ChildProcess Process, string Url)>> startS5Api)
 {
     private const int S1Freelancers = 1000, S1Jobs = 997; // coprime: submission k -> (k % 1000, k % 997) is a distinct pair for k < 997,000
@@ -26,6 +26,9 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
     /// <summary>S4's latencies (ms) per class, for the bootstrap interval of the ratio.</summary>
     private readonly Dictionary<string, double[]> _samples = [];
     public Dictionary<string, object> Extra { get; } = [];
+    public List<Row> Rows => _rows;
+    /// <summary>The options, for the other parts of this class (a primary constructor's parameters are seen only here).</summary>
+    private BenchOptions O => o;
 
     private TimeSpan Warmup => TimeSpan.FromSeconds(o.Warmup);
     private TimeSpan Duration => TimeSpan.FromSeconds(o.Duration);
@@ -134,14 +137,14 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
     /// PostgreSQL: database commits per operation of a closed-loop run (<paramref name="run"/> returns the operations it sent,
     /// warm-up included): <c>xact_commit</c> of <paramref name="database"/> before the run and 11 s after it (backends report
     /// when idle), less the background's own commits (sandbox clock poll, reminder and membership reads) over the same time,
-    /// measured in the next 11 s of quiet. Added to the row's note and to <c>extra.commitsPerOperation</c>.
+    /// measured in the next 11 s of quiet. Added to the row's note and to <c>extra.commitsPerOperation</c>; returned (null on SQLite).
     /// </summary>
-    private async Task CountingCommits(string id, string database, Func<Task<long>> run)
+    private async Task<double?> CountingCommits(string id, string database, Func<Task<long>> run)
     {
         var before = await storage.Commits(database);
         var clock = Stopwatch.StartNew();
         var operations = await run();
-        if (before is null || operations == 0) return;
+        if (before is null || operations == 0) return null;
         await Task.Delay(TimeSpan.FromSeconds(11));
         var after = await storage.Commits(database);
         var elapsed = clock.Elapsed.TotalSeconds;
@@ -154,6 +157,7 @@ public sealed class Scenarios(BenchOptions o, BenchStorage storage, string apiUr
         var i = _rows.FindLastIndex(r => r.Id == id);
         if (i >= 0) _rows[i] = _rows[i] with { Note = $"{_rows[i].Note}{(_rows[i].Note.Length > 0 ? "; " : "")}{perOperation:F2} database commits per operation" };
         Console.WriteLine($"  {id}: {perOperation:F2} commits per operation ({commits:F0} commits for {operations} operations, background {idlePerSecond:F2}/s subtracted)");
+        return perOperation;
     }
 
     /// <summary>

@@ -96,6 +96,15 @@ public sealed class SiloSettings : IValidatableObject
     /// Empty: the host's own address is looked up.</summary>
     public string? AdvertisedAddress { get; set; }
 
+    /// <summary>
+    /// Move activations that are already active from the silos that hold the most to those that hold the fewest
+    /// (Orleans' activation rebalancer), so that a silo added at a spike takes load from the wallets and jobs already
+    /// active, not only from new activations. Tuned to act within a minute or two of a silo joining (see
+    /// <see cref="ConnectsHosting.AddConnectsRebalancer"/>; <c>Orleans:ActivationRebalancer:*</c> overrides). Only with
+    /// <c>adonet</c> clustering: one silo has nothing to balance. Default on.
+    /// </summary>
+    public bool RebalanceActivations { get; set; } = true;
+
     public bool UsesMembershipTable => string.Equals(Clustering, AdoNet, StringComparison.OrdinalIgnoreCase);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
