@@ -67,6 +67,13 @@ public static class ConnectsHosting
             }
             siloBuilder.AddConnectsStorage(storage);
         });
+        builder.Services.AddSingleton<AuditRuns>();
+        if (observability.Metrics)
+        {
+            // After UseOrleans added the silo's own hosted service: these start once the silo has.
+            builder.Services.AddHostedService<MembershipMetrics>();
+            builder.Services.AddHostedService<AuditMetrics>();
+        }
         // Fail over in seconds, not half a minute: a call to a dead silo is abandoned after ResponseTimeout
         // (the API then retries it), and a silo that misses 3 probes of 2 s is voted dead. Configuration
         // (Orleans:Membership, Orleans:Messaging) overrides these.
