@@ -8,9 +8,14 @@
 set -euo pipefail
 
 if command -v promtool >/dev/null 2>&1; then command -v promtool; exit 0; fi
-tools="${CONNECTS_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/connects-tools}"
+tools="${CONNECTS_TOOLS_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/connects-tools}"
 if [[ -x "$tools/usr/bin/promtool" ]]; then echo "$tools/usr/bin/promtool"; exit 0; fi
 command -v apt-get >/dev/null 2>&1 || { echo "promtool: not installed and no apt-get to get Debian's prometheus package" >&2; exit 1; }
+# One fetch at a time (checks may run side by side); whoever waited finds it there.
+mkdir -p "$tools"
+exec 9>"$tools/.lock"
+flock 9
+if [[ -x "$tools/usr/bin/promtool" ]]; then echo "$tools/usr/bin/promtool"; exit 0; fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -20,9 +25,9 @@ if ! fetch 2>/dev/null; then
   apt-get update -qq >&2
   fetch || { echo "promtool: apt-get download prometheus failed" >&2; exit 1; }
 fi
-mkdir -p "$tools"
 dpkg-deb -x "$work"/prometheus_*.deb "$work/unpacked"
+"$work/unpacked/usr/bin/promtool" --version >/dev/null
 mkdir -p "$tools/usr/bin"
-cp "$work/unpacked/usr/bin/promtool" "$tools/usr/bin/promtool"
-"$tools/usr/bin/promtool" --version >/dev/null
+cp "$work/unpacked/usr/bin/promtool" "$tools/usr/bin/.promtool.new"
+mv -f "$tools/usr/bin/.promtool.new" "$tools/usr/bin/promtool"
 echo "$tools/usr/bin/promtool"
