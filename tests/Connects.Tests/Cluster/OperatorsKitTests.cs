@@ -69,7 +69,15 @@ public sealed class OperatorsKitTests(ITestOutputHelper output)
         await Eventually.Until(async () => (await Metrics(Silo(1))).Contains("connects_audit_findings", StringComparison.Ordinal),
             "the audit's result on silo 1's /metrics");
 
-        // A silo killed without warning: the others vote it dead, and count it.
+        // A silo stopped gracefully leaves the cluster: dead in the membership, but not voted dead.
+        await cluster.StopSilo(3);
+        await Eventually.Until(async () => (await Metrics(Silo(1))).Contains("connects_cluster_silos{otel_scope_name=\"Connects\",status=\"dead\"} 1",
+            StringComparison.Ordinal), "silo 1 seeing silo 3 dead after its graceful stop");
+        Assert.Equal(0, Sample(await Metrics(Silo(1)), "connects_cluster_silos_declared_dead_total"));
+        Assert.Equal(0, Sample(await Metrics(Silo(2)), "connects_cluster_silos_declared_dead_total"));
+
+        // Started again and killed without warning: the others vote it dead, and count it.
+        await cluster.Script("start-silo", "3");
         await cluster.KillSilo(3);
         await Eventually.Until(async () => Sample(await Metrics(Silo(1)), "connects_cluster_silos_declared_dead_total") >= 1
                 && Sample(await Metrics(Silo(2)), "connects_cluster_silos_declared_dead_total") >= 1,
@@ -83,7 +91,9 @@ public sealed class OperatorsKitTests(ITestOutputHelper output)
         Assert.Equal(0, Sample(silo1, "connects_audit_findings"));
         Assert.Equal(0, Sample(silo2, "connects_audit_findings"));
         Assert.True(Sample(silo1, "connects_audit_last_run_timestamp_seconds") > DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeSeconds());
-        Assert.Contains("connects_cluster_silos{otel_scope_name=\"Connects\",status=\"dead\"} 1", silo1);
+        Assert.Equal(1, Sample(silo1, "connects_cluster_silos_declared_dead_total"));
+        // Both of silo 3's incarnations are in the membership table, dead.
+        Assert.Contains("connects_cluster_silos{otel_scope_name=\"Connects\",status=\"dead\"} 2", silo1);
         Assert.Contains("connects_cluster_silos{otel_scope_name=\"Connects\",status=\"active\"} 2", silo1);
 
         // Every metric a dashboard panel or an alert rule names is in the cluster's /metrics.
