@@ -142,7 +142,6 @@ public static class ConnectsHosting
         services.AddMetrics();
         services.TryAddSingleton<ConnectsMetrics>();
         services.TryAddSingleton<Grains.RefreshPacer>();
-        services.TryAddSingleton<Grains.WalletServices>();
         services.AddOptions<WalletRules>().Bind(configuration.GetSection(WalletRules.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WalletProtocolSettings>().Bind(configuration.GetSection(WalletProtocolSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PricingRules>().Bind(configuration.GetSection(PricingRules.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -196,6 +195,9 @@ public static class ConnectsHosting
         });
         if (gated) GateSqliteWrites(silo.Services, providerName, gateStateWrites: !storage.BatchWrites);
         silo.Services.TryAddSingleton<Connects.Grains.IRenewalRoll>(sp => new RenewalRoll(storage, gated ? sp.GetRequiredService<SqliteWriteGate>() : null));
+        // The wallets' services need the renewal roll, which only a silo has: registered here, not with the rules a client
+        // API also registers (there, an unresolvable WalletServices failed the Development host's start-up validation).
+        silo.Services.TryAddSingleton<Connects.Grains.WalletServices>();
         silo.AddStartupTask<WakeRenewalCohorts>();
         return silo;
     }

@@ -72,7 +72,7 @@ public sealed class DeployFilesTests
     public async Task The_metric_names_of_a_query_are_what_it_selects()
     {
         var (exit, output) = await Tool.Run("python3", [Deploy("tools", "check_observability.py"), "metrics", Deploy("prometheus", "alerts.yml")],
-            input: "orleans_reminders_active 1\nconnects_reminder_ticks_total{reminder=\"monthly-refresh\"} 0\n");
+            input: "orleans_reminders_active 1\nconnects_reminder_ticks_total{reminder=\"renewal\"} 0\n");
         Assert.Equal(1, exit);
         var missing = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.DoesNotContain(missing, line => line.Contains("'ConnectsReminderTicksMissing'", StringComparison.Ordinal));
