@@ -69,6 +69,9 @@ public sealed class OperatorsKitTests(ITestOutputHelper output)
         await Eventually.Until(async () => (await Metrics(Silo(1))).Contains("connects_audit_findings", StringComparison.Ordinal),
             "the audit's result on silo 1's /metrics");
 
+        // Silo 3 goes next: what it served (the grains it hosted counted there) is part of the cluster's metrics.
+        var silo3 = await Metrics(Silo(3));
+
         // A silo stopped gracefully leaves the cluster: dead in the membership, but not voted dead.
         await cluster.StopSilo(3);
         await Eventually.Until(async () => (await Metrics(Silo(1))).Contains("connects_cluster_silos{otel_scope_name=\"Connects\",status=\"dead\"} 1",
@@ -102,7 +105,7 @@ public sealed class OperatorsKitTests(ITestOutputHelper output)
         var (exit, missing) = await Tool.Run("python3",
             [Path.Combine(Repository.Root, "deploy", "tools", "check_observability.py"), "metrics", .. dashboards,
              Path.Combine(Repository.Root, "deploy", "prometheus", "alerts.yml")],
-            input: silo1 + "\n" + silo2 + "\n" + api);
+            input: silo1 + "\n" + silo2 + "\n" + silo3 + "\n" + api);
         Assert.True(exit == 0, "metrics named but not served:\n" + missing);
 
         // status: every silo that ever ran, the killed one too, with its state in words and its URLs.
