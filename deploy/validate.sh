@@ -43,13 +43,39 @@ if ! command -v kubectl >/dev/null 2>&1; then
   echo "FAIL tools: kubectl is not installed"
   exit 1
 fi
+# promtool (Prometheus' checker) from Debian's prometheus package, unpacked only: see deploy/tools/promtool.sh.
+if ! promtool="$(bash deploy/tools/promtool.sh)"; then
+  echo "FAIL tools: no promtool (see deploy/tools/promtool.sh)"
+  exit 1
+fi
 
 # --- YAML style --------------------------------------------------------------------------------
-check "yamllint deploy/compose deploy/k8s" yamllint -c .yamllint.yaml deploy/compose deploy/k8s
+check "yamllint deploy/compose deploy/k8s deploy/prometheus deploy/grafana" \
+  yamllint -c .yamllint.yaml deploy/compose deploy/k8s deploy/prometheus deploy/grafana
 
 # --- compose -----------------------------------------------------------------------------------
 check "docker-compose config (deploy/compose/docker-compose.yml)" \
   docker-compose -f deploy/compose/docker-compose.yml config -q
+# With the audit profile; then what an operator needs: ports on loopback only, PostgreSQL healthy first, the mounts exist.
+compose_kit() {
+  docker-compose -f deploy/compose/docker-compose.yml --profile audit config >"$work/compose.yml" \
+    && python3 deploy/tools/check_observability.py compose "$work/compose.yml"
+}
+check "docker-compose: loopback ports, PostgreSQL first, Prometheus, Grafana, audit profile" compose_kit
+
+# --- Prometheus and Grafana ----------------------------------------------------------------------
+check "promtool check config deploy/prometheus/prometheus.yml (and its rule files)" \
+  "$promtool" check config deploy/prometheus/prometheus.yml
+check "promtool check rules deploy/prometheus/alerts.yml" "$promtool" check rules deploy/prometheus/alerts.yml
+check "promtool test rules deploy/prometheus/alerts.test.yml" bash -c 'cd deploy/prometheus && "$1" test rules alerts.test.yml' _ "$promtool"
+check "alerts: a runbook section in docs/operations.md and a firing and a quiet unit test each" \
+  python3 deploy/tools/check_observability.py runbooks
+# Each dashboard query as a recording rule, so promtool parses it as Prometheus would.
+dashboards() {
+  python3 deploy/tools/check_observability.py dashboards "$work/dashboards.rules.yml" \
+    && "$promtool" check rules "$work/dashboards.rules.yml"
+}
+check "dashboards deploy/grafana/dashboards/*.json: every query parses under promtool" dashboards
 
 # --- Kubernetes, offline -----------------------------------------------------------------------
 # A dummy kubeconfig: nothing here may reach (or even name) a real cluster. `--local` commands never
@@ -72,6 +98,10 @@ unlisted() {
   return "$bad"
 }
 check "deploy/k8s: every manifest is in kustomization.yaml" unlisted
+
+# 2b. The order and the operators' kit: silos wait for the schema, resources set, HPA beyond CPU, audit CronJob, scraping.
+k8s_kit() { kubectl kustomize deploy/k8s | python3 deploy/tools/check_observability.py k8s; }
+check "deploy/k8s: migrate before silos, resources, HPA on request rate, audit CronJob, scrape annotations" k8s_kit
 
 # 3. Each manifest, per file: `kubectl patch --local` with an empty strategic-merge patch needs each
 #    object's apiVersion/kind to be a type built into kubectl (a wrong apiVersion or kind, or

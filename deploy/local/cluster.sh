@@ -7,7 +7,10 @@
 #   deploy/local/cluster.sh stop-silo I  stop silo I gracefully (SIGTERM: it leaves the cluster, hands its grains over)
 #   deploy/local/cluster.sh kill-silo I  kill silo I without warning (SIGKILL)
 #   deploy/local/cluster.sh start-silo I start silo I again
-#   deploy/local/cluster.sh status       processes, readiness and the membership table
+#   deploy/local/cluster.sh status       every silo that ever ran here (stopped and killed ones too): name, PID, process,
+#                                        readiness, membership state in words, HTTP and dashboard URLs; then the API
+#                                        and the membership table
+#   deploy/local/cluster.sh audit        run the audit (exit 3 on findings); the silos then publish its result on /metrics
 #   deploy/local/cluster.sh down [--purge]  stop everything (--purge also deletes the data)
 #   deploy/local/cluster.sh migrate      apply the schema (a no-op when it is current)
 #   deploy/local/cluster.sh pg-up | pg-down   only PostgreSQL
@@ -34,7 +37,9 @@ sandbox="${SANDBOX:-false}"
 database="connects"
 logs="$run/logs"
 pids="$run/pids"
-mkdir -p "$logs" "$pids"
+# The last PID of every silo that ever ran (pids/ only holds the running ones): what `status` lists.
+ran="$run/ran"
+mkdir -p "$logs" "$pids" "$ran"
 
 say() { echo "cluster: $*"; }
 die() { echo "cluster: $*" >&2; exit 1; }
@@ -131,6 +136,7 @@ start_silo() {
     exec dotnet "$(dll Silo)" >>"$logs/$name.log" 2>&1
   ) &
   echo $! >"$pids/$name.pid"
+  echo $! >"$ran/$name.pid"
   wait_ready "$name" "http://127.0.0.1:$((http_base + i))"
   say "$name up (silo $((silo_base + i)), gateway $((gateway_base + i)), http://127.0.0.1:$((http_base + i)))"
 }
@@ -170,25 +176,69 @@ next_silo() {
   echo $((n + 1))
 }
 
+# Orleans' SiloStatus (Orleans.Runtime): the numbers the membership table stores.
+membership_word() {
+  case "$1" in
+    0) echo None ;; 1) echo Created ;; 2) echo Joining ;; 3) echo Active ;;
+    4) echo ShuttingDown ;; 5) echo Stopping ;; 6) echo Dead ;; "") echo "not in the table" ;; *) echo "unknown ($1)" ;;
+  esac
+}
+
+membership_rows() {
+  command -v psql >/dev/null 2>&1 || return 1
+  psql -h 127.0.0.1 -p "$pg_port" -U postgres -d "$database" -At -F ' ' \
+    -c "SELECT port, generation, status, address FROM orleansmembershiptable WHERE deploymentid = 'local' ORDER BY port, generation" 2>/dev/null
+}
+
 status() {
-  local name url code
-  for f in "$pids"/*.pid; do
-    [ -f "$f" ] || continue
-    name="$(basename "$f" .pid)"
-    if [ "$name" = api ]; then url="http://127.0.0.1:$api_port"; else url="http://127.0.0.1:$((http_base + ${name#silo}))"; fi
+  local name url code i pid process ready state rows="" reachable=yes
+  rows="$(membership_rows)" || reachable=no
+  # Every silo that ever ran: its last PID in ran/, or for a run dir from before ran/ existed, its log.
+  local numbers
+  numbers="$( { find "$ran" -name 'silo*.pid' -printf '%f\n' 2>/dev/null | sed 's/silo\([0-9]*\)\.pid/\1/'
+                find "$logs" -name 'silo*.log' -printf '%f\n' 2>/dev/null | sed 's/silo\([0-9]*\)\.log/\1/'
+                silo_numbers; } | sort -nu)"
+  for i in $numbers; do
+    name="silo$i"
+    url="http://127.0.0.1:$((http_base + i))"
+    pid="$(cat "$pids/$name.pid" 2>/dev/null || cat "$ran/$name.pid" 2>/dev/null || echo '?')"
     if alive "$name"; then
       code="$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$url/health/ready" || true)"
-      echo "$name pid $(cat "$f") running, ready=$([ "$code" = 200 ] && echo yes || echo "no ($code)") $url"
+      process="running"; ready="ready=$([ "$code" = 200 ] && echo yes || echo "no ($code)")"
     else
-      echo "$name not running"
+      process="not running"; ready="ready=no"
     fi
+    if [ "$reachable" = yes ]; then
+      # The newest incarnation (generation) on this silo's port.
+      state="$(membership_word "$(echo "$rows" | awk -v port=$((silo_base + i)) '$1 == port { s = $3 } END { print s }')")"
+    else
+      state="unknown (database not reachable)"
+    fi
+    echo "$name pid $pid $process, $ready, membership $state, $url dashboard $url/dashboard"
   done
-  if command -v psql >/dev/null 2>&1; then
-    echo "membership (status 3 = active, 6 = dead):"
-    psql -h 127.0.0.1 -p "$pg_port" -U postgres -d "$database" -At -F ' ' \
-      -c "SELECT 'silo', address || ':' || port, 'gen', generation, 'status', status FROM orleansmembershiptable WHERE deploymentid = 'local' ORDER BY port, generation" 2>/dev/null \
-      || echo "(database not reachable)"
+  if alive api; then
+    url="http://127.0.0.1:$api_port"
+    code="$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$url/health/ready" || true)"
+    echo "api pid $(cat "$pids/api.pid") running, ready=$([ "$code" = 200 ] && echo yes || echo "no ($code)") $url dashboard $url/dashboard"
+  elif [ -f "$logs/api.log" ]; then
+    echo "api not running"
   fi
+  if [ "$reachable" = yes ]; then
+    echo "membership table (every incarnation):"
+    echo "$rows" | while read -r port generation code address; do
+      [ -n "$port" ] && echo "  $address:$port gen $generation $(membership_word "$code") ($code)"
+    done
+  else
+    echo "(database not reachable)"
+  fi
+}
+
+audit() {
+  local status=0
+  ( common_env; exec dotnet "$(dll Silo)" audit ) >"$logs/audit.json" 2>>"$logs/audit.log" || status=$?
+  cat "$logs/audit.json"
+  [ "$status" -eq 0 ] && say "audit clean" || say "audit exited $status (3: findings)"
+  return "$status"
 }
 
 command="${1:-}"
@@ -212,11 +262,12 @@ case "$command" in
   stop-silo) stop_process "silo${1:?silo number}" TERM ;;
   kill-silo) stop_process "silo${1:?silo number}" KILL ;;
   status) status ;;
+  audit) audit ;;
   down)
     stop_process api TERM
     for i in $(silo_numbers); do stop_process "silo$i" TERM; done
     pg_down
     if [ "${1:-}" = "--purge" ]; then rm -rf "$run"; say "removed $run"; fi
     ;;
-  *) sed -n '2,20p' "$0"; exit 2 ;;
+  *) sed -n '2,24p' "$0"; exit 2 ;;
 esac

@@ -68,6 +68,13 @@ public static class ConnectsHosting
             siloBuilder.AddConnectsStorage(storage);
             if (silo.UsesMembershipTable && silo.RebalanceActivations) siloBuilder.AddConnectsRebalancer();
         });
+        builder.Services.AddSingleton<AuditRuns>();
+        if (observability.Metrics)
+        {
+            // After UseOrleans added the silo's own hosted service: these start once the silo has.
+            builder.Services.AddHostedService<MembershipMetrics>();
+            builder.Services.AddHostedService<AuditMetrics>();
+        }
         // Fail over in seconds, not half a minute: a call to a dead silo is abandoned after ResponseTimeout
         // (the API then retries it), and a silo that misses 3 probes of 2 s is voted dead. Configuration
         // (Orleans:Membership, Orleans:Messaging) overrides these.
@@ -163,7 +170,6 @@ public static class ConnectsHosting
         services.AddMetrics();
         services.TryAddSingleton<ConnectsMetrics>();
         services.TryAddSingleton<Grains.RefreshPacer>();
-        services.TryAddSingleton<Grains.WalletServices>();
         services.AddOptions<WalletRules>().Bind(configuration.GetSection(WalletRules.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WalletProtocolSettings>().Bind(configuration.GetSection(WalletProtocolSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PricingRules>().Bind(configuration.GetSection(PricingRules.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -217,6 +223,9 @@ public static class ConnectsHosting
         });
         if (gated) GateSqliteWrites(silo.Services, providerName, gateStateWrites: !storage.BatchWrites);
         silo.Services.TryAddSingleton<Connects.Grains.IRenewalRoll>(sp => new RenewalRoll(storage, gated ? sp.GetRequiredService<SqliteWriteGate>() : null));
+        // The wallets' services need the renewal roll, which only a silo has: registered here, not with the rules a client
+        // API also registers (there, an unresolvable WalletServices failed the Development host's start-up validation).
+        silo.Services.TryAddSingleton<Connects.Grains.WalletServices>();
         silo.AddStartupTask<WakeRenewalCohorts>();
         return silo;
     }

@@ -17,6 +17,10 @@ public sealed class ObservabilitySettings
 
     /// <summary>Serve Prometheus metrics at <c>/metrics</c>.</summary>
     public bool Metrics { get; set; } = true;
+
+    /// <summary>How often a silo re-reads the latest audit's result (written by the <c>audit</c> command) for its metrics.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan AuditRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public static class Observability

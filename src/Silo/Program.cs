@@ -62,7 +62,7 @@ public static class SiloProgram
     }
 
     /// <summary>`dotnet run --project src/Silo -- audit`: replays every ledger and job from storage, prints the
-    /// report as JSON, exits 0 when clean and 3 when anything is found.</summary>
+    /// report as JSON, records its number of findings for the silos' metrics, exits 0 when clean and 3 when anything is found.</summary>
     private static int Audit(WebApplicationBuilder builder)
     {
         var storage = ConnectsHosting.BindStorage(builder);
@@ -71,6 +71,8 @@ public static class SiloProgram
         var now = TimeProvider.System.GetUtcNow() + new SandboxClockStore(storage).Load();
         var report = new Auditor(storage, silo, services.GetRequiredService<Orleans.Serialization.Serializer>()).Run(now).GetAwaiter().GetResult();
         Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, ReportJson));
+        // Every silo publishes this on /metrics (connects_audit_findings), which the AuditFindings alert reads.
+        new AuditRuns(storage, silo).Record(report.Findings.Count, TimeProvider.System.GetUtcNow());
         return report.Clean ? 0 : 3;
     }
 }

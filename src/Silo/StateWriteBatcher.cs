@@ -95,6 +95,7 @@ public sealed partial class StateWriteBatcher
                 var sent = batch is not null;
                 var failed = Take();
                 if (sent && failed.Count > 0) _metrics.StateWriteBatch(failed.Count);
+                _metrics.StateWritesFailed(failed.Count);
                 if (failed.Count > 0) LogBatchFailed(_logger, ex, failed.Count);
                 // An exception of its own for each write (its grain logs and rethrows it), the batch's error inside.
                 foreach (var write in failed) write.Fail(new StateWriteBatchException(failed.Count, ex));

@@ -19,6 +19,7 @@ public sealed partial class RenewalCohortGrain(
     IRenewalRoll roll,
     IOptions<WalletProtocolSettings> settings,
     [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock,
+    ConnectsMetrics metrics,
     ILogger<RenewalCohortGrain> logger) : Grain, IRenewalCohortGrain, IRemindable
 {
     public const string Reminder = "renewal";
@@ -38,6 +39,7 @@ public sealed partial class RenewalCohortGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        metrics.ReminderTick(reminderName);
         if (reminderName != Reminder) return;
         await Schedule();
         StartIfBehind();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Connects.Domain;
+using Connects.Silo;
 using Connects.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
@@ -59,5 +60,10 @@ public sealed class AuditEndpointTests
         Assert.Equal(3, process.ExitCode);
         Assert.Contains("\"ledger-mismatch\"", output);
         Assert.Contains("\"au-2\"", output);
+        // The command recorded its result for the silos' metrics (connects_audit_findings): the alert reads it.
+        var recorded = new AuditRuns(new StorageSettings { SqlitePath = db }, new SiloSettings()).Latest();
+        Assert.NotNull(recorded);
+        Assert.True(recorded.Findings >= 1, $"{recorded.Findings} findings recorded");
+        Assert.True(recorded.At > DateTimeOffset.UtcNow.AddMinutes(-5), $"recorded at {recorded.At}");
     }
 }

@@ -76,7 +76,10 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await http.PostJson("/v1/jobs/fresh-job/cancel", """{"reason":"client-cancelled"}""").Expect(HttpStatusCode.OK);
         foreach (var f in freelancers) Assert.Equal(5070, (await http.Wallet(f)).Int("balance"));
 
-        Assert.Equal(12, await cluster.Scalar<long>("SELECT COUNT(*) FROM orleansreminderstable WHERE remindername = 'monthly-refresh'"));
+        // Renewal cohorts: every wallet on its day's roll, one reminder per day of the month and none per wallet.
+        Assert.Equal(12, await cluster.Scalar<long>("SELECT COUNT(*) FROM connectsrenewalcohort"));
+        Assert.Equal(0, await cluster.Scalar<long>("SELECT COUNT(*) FROM orleansreminderstable WHERE remindername = 'monthly-refresh'"));
+        Assert.Equal(31, await cluster.Scalar<long>("SELECT COUNT(*) FROM orleansreminderstable WHERE remindername = 'renewal'"));
         Assert.True(await cluster.Scalar<long>("SELECT COUNT(*) FROM orleansstorage") >= 14);
         var silosWithWork = 0;
         for (var silo = 1; silo <= 3; silo++)

@@ -153,6 +153,8 @@ public abstract class StateWriteBatchingTests(ITestOutputHelper output)
         }
         output.WriteLine($"batches: {string.Join(' ', silo.Batches)}; each write failed with {(await Record.ExceptionAsync(() => writes[keys[0]]))!.Message}");
         Assert.Contains(silo.Batches, size => size >= writes.Count);
+        // Operators see each failed write (the cluster dashboard's storage errors).
+        Assert.Equal(writes.Count, silo.WriteErrors);
         Assert.Null(await Raw(poison));
         foreach (var key in keys)
         {

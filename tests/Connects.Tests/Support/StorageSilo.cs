@@ -12,7 +12,7 @@ namespace Connects.Tests.Support;
 /// One in-process silo with the product's grain storage (<see cref="ConnectsHosting.AddConnectsStorage"/> on the given
 /// database) and nothing else, for tests of the storage itself: they call its <see cref="IGrainStorage"/> as a grain's
 /// state would, with states of their own (a list of strings) under state name <see cref="State"/>. Collects the sizes
-/// that silo records in <c>connects.storage.batch.size</c>.
+/// that silo records in <c>connects.storage.batch.size</c> and the failed writes it counts.
 /// </summary>
 public sealed class StorageSilo : IAsyncDisposable
 {
@@ -21,6 +21,7 @@ public sealed class StorageSilo : IAsyncDisposable
     private readonly InProcessTestCluster _cluster;
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<int> _batches = new();
+    private long _writeErrors;
 
     private StorageSilo(InProcessTestCluster cluster)
     {
@@ -28,10 +29,11 @@ public sealed class StorageSilo : IAsyncDisposable
         var meters = Services.GetRequiredService<IMeterFactory>();
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Name == ConnectsMetrics.StateWriteBatchSize && ReferenceEquals(instrument.Meter.Scope, meters))
+            if (instrument.Name is ConnectsMetrics.StateWriteBatchSize or ConnectsMetrics.StateWriteErrors && ReferenceEquals(instrument.Meter.Scope, meters))
                 listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<int>((_, size, _, _) => _batches.Enqueue(size));
+        _listener.SetMeasurementEventCallback<long>((_, writes, _, _) => Interlocked.Add(ref _writeErrors, writes));
         _listener.Start();
     }
 
@@ -56,6 +58,9 @@ public sealed class StorageSilo : IAsyncDisposable
 
     /// <summary>The size of every batch this silo has run so far, in order.</summary>
     public IReadOnlyList<int> Batches => [.. _batches];
+
+    /// <summary>The writes this silo has counted in <c>connects.storage.write.errors</c> so far.</summary>
+    public long WriteErrors => Interlocked.Read(ref _writeErrors);
 
     public static GrainId Id(string key) => GrainId.Create(State, key);
 
