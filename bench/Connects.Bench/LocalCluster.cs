@@ -152,24 +152,7 @@ public sealed class LocalCluster : IDisposable
         }
     }
 
-    private void Script(TimeSpan timeout, params string[] args)
-    {
-        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(_script);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in _env) psi.Environment[k] = v;
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start bash");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"cluster.sh {string.Join(' ', args)} did not finish within {timeout}");
-        }
-        File.AppendAllText(_log, $"$ cluster.sh {string.Join(' ', args)}\n{stdout.Result}{stderr.Result}");
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"cluster.sh {string.Join(' ', args)} failed ({process.ExitCode}): {stderr.Result.Trim()} (see {_log})");
-    }
+    private void Script(TimeSpan timeout, params string[] args) => ClusterScript.Run(_script, _env, _log, timeout, args);
 
     private static int? ReadPid(string file)
     {

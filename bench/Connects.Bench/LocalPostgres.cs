@@ -63,22 +63,5 @@ public sealed class LocalPostgres : IDisposable
         }
     }
 
-    private void Script(string command, TimeSpan timeout)
-    {
-        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(_script);
-        psi.ArgumentList.Add(command);
-        foreach (var (k, v) in _env) psi.Environment[k] = v;
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start bash");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"cluster.sh {command} did not finish within {timeout}");
-        }
-        File.AppendAllText(_log, $"$ cluster.sh {command}\n{stdout.Result}{stderr.Result}");
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"cluster.sh {command} failed ({process.ExitCode}): {stderr.Result.Trim()} (see {_log})");
-    }
+    private void Script(string command, TimeSpan timeout) => ClusterScript.Run(_script, _env, _log, timeout, command);
 }

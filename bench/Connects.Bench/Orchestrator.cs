@@ -90,15 +90,7 @@ public static class Orchestrator
 
             var scenarios = new Scenarios(o, storage, apiUrl, baseUrl, api, baseline, StartS5Api);
             var results = await scenarios.RunAll();
-            var report = Report.Build(o, root, results);
-            Console.WriteLine();
-            Console.WriteLine(report.Markdown);
-            var dir = o.OutDir ?? Path.Combine(root, "bench", "results");
-            Directory.CreateDirectory(dir);
-            var stem = Path.Combine(dir, $"{DateTime.UtcNow:yyyy-MM-dd}-{o.Topology}");
-            await File.WriteAllTextAsync(stem + ".md", report.Markdown);
-            await File.WriteAllTextAsync(stem + ".json", report.Json);
-            Console.WriteLine($"bench: wrote {stem}.md and {stem}.json");
+            await Write(Report.Build(o, root, results), o, root, o.Topology);
             return 0;
         }
         catch (Exception e)
@@ -142,15 +134,7 @@ public static class Orchestrator
                 scenarios.ScaleOutSummary(ceiling);
             }
             if (o.Scenarios.Contains("S7-ADD")) await scenarios.ScaleOutAdd(cluster, o.Rebalance);
-            var report = Report.Build(o, root, (scenarios.Rows, scenarios.Extra));
-            Console.WriteLine();
-            Console.WriteLine(report.Markdown);
-            var dir = o.OutDir ?? Path.Combine(root, "bench", "results");
-            Directory.CreateDirectory(dir);
-            var stem = Path.Combine(dir, $"{DateTime.UtcNow:yyyy-MM-dd}-cluster");
-            await File.WriteAllTextAsync(stem + ".md", report.Markdown);
-            await File.WriteAllTextAsync(stem + ".json", report.Json);
-            Console.WriteLine($"bench: wrote {stem}.md and {stem}.json");
+            await Write(Report.Build(o, root, (scenarios.Rows, scenarios.Extra)), o, root, "cluster");
             return 0;
         }
         catch (Exception e)
@@ -163,6 +147,19 @@ public static class Orchestrator
         {
             Stop();
         }
+    }
+
+    /// <summary>Prints the report and writes it as <c>&lt;date&gt;-&lt;topology&gt;.md</c> and <c>.json</c> to --out, else bench/results.</summary>
+    private static async Task Write(BuiltReport report, BenchOptions o, string root, string topology)
+    {
+        Console.WriteLine();
+        Console.WriteLine(report.Markdown);
+        var dir = o.OutDir ?? Path.Combine(root, "bench", "results");
+        Directory.CreateDirectory(dir);
+        var stem = Path.Combine(dir, $"{DateTime.UtcNow:yyyy-MM-dd}-{topology}");
+        await File.WriteAllTextAsync(stem + ".md", report.Markdown);
+        await File.WriteAllTextAsync(stem + ".json", report.Json);
+        Console.WriteLine($"bench: wrote {stem}.md and {stem}.json");
     }
 
     private static Dictionary<string, string> Env(BenchStorage storage, int port, string database, bool sandbox)
