@@ -29,7 +29,7 @@ public static class ApiDocument
     private static readonly (string Name, string Description)[] Tags =
     [
         ("Wallets", "A freelancer's Connects: open the wallet, change the membership plan, buy bundles, read the balance and the ledger."),
-        ("Jobs", "Jobs and their proposals: post a job with its price in Connects, submit, withdraw, decline, hire and cancel."),
+        ("Jobs", "Jobs and their proposals: post a job with its price in Connects, submit, bid for the 4 boosted spots at the top of the client's list, invite, withdraw, decline, hire and cancel."),
         ("Admin", "Operators: grant Connects and audit every ledger and job from storage."),
     ];
 
@@ -38,14 +38,14 @@ public static class ApiDocument
     {
         [StatusCodes.Status400BadRequest] = "The request is not valid (`/problems/validation`, or the rule, e.g. `/problems/invalid-bundle`); `errors` names each field at fault. Nothing changed.",
         [StatusCodes.Status401Unauthorized] = "No valid bearer token (`/problems/unauthenticated`).",
-        [StatusCodes.Status402PaymentRequired] = "Not enough Connects (`/problems/insufficient-connects`): `required`, `available` and `nextRefreshAt` say how many are needed, how many can be spent and when more arrive. Nothing was charged.",
+        [StatusCodes.Status402PaymentRequired] = "Not enough Connects (`/problems/insufficient-connects`): `required` (a proposal's price plus its bid, or what a bid needs), `available` and `nextRefreshAt` say how many are needed, how many can be spent and when more arrive. Nothing was charged, except that a proposal submitted with a bid stands, charged, when only its bid was refused.",
         [StatusCodes.Status403Forbidden] = "The token's roles do not allow this operation (`/problems/forbidden`).",
         [StatusCodes.Status404NotFound] = "The wallet, job or proposal does not exist (`/problems/wallet-not-found`, `/problems/job-not-found`, `/problems/proposal-not-found`).",
-        [StatusCodes.Status409Conflict] = "The request conflicts with the current state: `/problems/price-changed` (with `connectsRequired`), `/problems/job-not-open`, `/problems/job-conflict`, `/problems/proposal-not-active` or `/problems/reference-reused`. Nothing changed.",
+        [StatusCodes.Status409Conflict] = "The request conflicts with the current state: `/problems/price-changed` (with `connectsRequired`), `/problems/bid-not-higher` (with `currentBid` and the bid's `field`), `/problems/auction-closed`, `/problems/job-not-open`, `/problems/job-conflict`, `/problems/proposal-not-active` or `/problems/reference-reused`. Nothing changed, except that a proposal submitted with a bid stands, charged, when only its bid was refused.",
         [StatusCodes.Status413PayloadTooLarge] = "The body is larger than the service accepts (`/problems/payload-too-large`).",
         [StatusCodes.Status415UnsupportedMediaType] = "The body is not JSON (`/problems/unsupported-media-type`).",
         [StatusCodes.Status429TooManyRequests] = "Too many writes by this caller (`/problems/rate-limited`); `Retry-After` says when to try again.",
-        [StatusCodes.Status503ServiceUnavailable] = "The cluster did not answer in time (`/problems/service-unavailable`); `Retry-After` says when to repeat the same request, which is safe.",
+        [StatusCodes.Status503ServiceUnavailable] = "The cluster did not answer in time, or other bids kept moving the top spots while a bid was placed (`/problems/service-unavailable`); `Retry-After` says when to repeat the same request, which is safe.",
     };
 
     public static IServiceCollection AddConnectsOpenApi(this IServiceCollection services) => services.AddOpenApi(options =>

@@ -68,14 +68,28 @@ public static class Problems
         _ => Conflict(ex.Rule, "The request conflicts with the current state.", ex.Message, field: ex.Field),
     };
 
-    public static ConflictProblem Conflict(string rule, string title, string detail, int? connectsRequired = null, string? field = null) => new()
+    public static ConflictProblem Conflict(string rule, string title, string detail, int? connectsRequired = null, string? field = null,
+        int? currentBid = null) => new()
     {
         Status = StatusCodes.Status409Conflict,
         Type = TypeOf(rule),
         Title = title,
         Detail = detail,
         ConnectsRequired = connectsRequired,
+        CurrentBid = currentBid,
         Field = field,
+    };
+
+    /// <summary>402: the request needs more Connects than the wallet has available, and says when more arrive.</summary>
+    public static InsufficientConnectsProblem InsufficientConnects(string detail, int required, int available, DateTimeOffset? nextRefreshAt) => new()
+    {
+        Status = StatusCodes.Status402PaymentRequired,
+        Type = TypeOf(Refusals.InsufficientConnects),
+        Title = "Not enough Connects.",
+        Detail = detail,
+        Required = required,
+        Available = available,
+        NextRefreshAt = nextRefreshAt ?? throw new InvalidOperationException("An insufficient-connects answer always says when the next refresh is."),
     };
 
     /// <summary>

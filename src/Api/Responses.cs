@@ -31,7 +31,9 @@ public sealed record PurchaseResponse(string PaymentReference, int Connects, str
         new(r.PaymentReference, r.Connects, r.PriceUsd.ToString("0.00", CultureInfo.InvariantCulture), r.ExpiresAt, r.Balance);
 }
 
-public sealed record ProposalResponse(string JobId, string FreelancerId, int ConnectsCharged, int Balance, int BoostBid = 0, bool Boosted = false);
+/// <summary>A submitted proposal: the Connects its price charged, the balance after (its bid taken too), its boost bid (0 when
+/// none) and whether the bid holds one of the top spots.</summary>
+public sealed record ProposalResponse(string JobId, string FreelancerId, int ConnectsCharged, int Balance, int BoostBid, bool Boosted);
 
 /// <summary>A freelancer's boost bid on a job: the bid, what this request charged, and whether it is in the top spots.</summary>
 public sealed record BoostResponse(string JobId, string FreelancerId, int Bid, int Charged, bool Boosted, int Balance);
@@ -75,11 +77,12 @@ public sealed record JobResponse(
     string JobId, string ClientId, Wire.JobStatus Status, int ConnectsRequired, PriceResponse Price,
     decimal BudgetUsd, Wire.BudgetType BudgetType, Wire.ProjectDuration Duration, string Category,
     int ProposalCount, DateTimeOffset PostedAt, DateTimeOffset? ClosedAt, string? HiredFreelancerId,
-    IReadOnlyList<RefundResponse> Refunds, int RefundsPending, AuctionResponse? Auction = null)
+    IReadOnlyList<RefundResponse> Refunds, int RefundsPending, AuctionResponse Auction)
 {
     public static JobResponse From(JobView j) => new(j.JobId, j.ClientId, j.Status.ToWire(), j.Price.Connects, PriceResponse.From(j.Price),
         j.BudgetUsd, j.BudgetType.ToWire(), j.Duration.ToWire(), j.Category, j.ProposalCount, j.PostedAt, j.ClosedAt, j.HiredFreelancerId,
-        [.. j.Refunds.Select(RefundResponse.From)], j.RefundsPending, j.Auction is null ? null : AuctionResponse.From(j.Auction));
+        [.. j.Refunds.Select(RefundResponse.From)], j.RefundsPending,
+        AuctionResponse.From(j.Auction ?? throw new InvalidOperationException("A job's view always carries its auction.")));
 }
 
 /// <summary>A job's price in Connects and the components it came from.</summary>

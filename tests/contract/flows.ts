@@ -45,6 +45,33 @@ export async function walkThrough(baseUrl: string, token: string): Promise<strin
     seen.push(`${submitted.response.status}: charged ${submitted.data.connectsCharged}, balance ${submitted.data.balance}`);
   }
 
+  // Bid 3 Connects for one of the 4 boosted spots, then raise it to 5: the raise charges only the difference (2).
+  for (const bid of [3, 5]) {
+    const boosted = await api.PUT("/v1/jobs/{jobId}/proposals/{freelancerId}/boost", {
+      params: { path: { jobId: "logo-42", freelancerId: "ada" } },
+      body: { bid },
+    });
+    if (boosted.error) throw new Error(`${boosted.error.type}: ${boosted.error.detail}`);
+    const charged: number = boosted.data.charged;
+    seen.push(`bid ${boosted.data.bid}: charged ${charged}, boosted ${boosted.data.boosted}, balance ${boosted.data.balance}`);
+  }
+
+  // 409 bid-not-higher: the problem says the bid held now and the request field at fault.
+  const notHigher = await api.PUT("/v1/jobs/{jobId}/proposals/{freelancerId}/boost", {
+    params: { path: { jobId: "logo-42", freelancerId: "ada" } },
+    body: { bid: 4 },
+  });
+  if (notHigher.error && "currentBid" in notHigher.error) {
+    const current: number | undefined = notHigher.error.currentBid;
+    const field: string | undefined = notHigher.error.field;
+    seen.push(`${notHigher.error.type}: ${field} must be above ${current}`);
+  }
+
+  // The client's list in rank order: the boosted proposals first.
+  const ranked = await api.GET("/v1/jobs/{jobId}/proposals", { params: { path: { jobId: "logo-42" } } });
+  if (ranked.error) throw new Error(ranked.error.detail);
+  for (const p of ranked.data.proposals) seen.push(`${p.freelancerId} ${p.status} boosted ${p.boosted} with ${p.boostBid}`);
+
   // 409 price-changed: the problem says the price to accept.
   const tooLow = await api.POST("/v1/jobs/{jobId}/proposals", {
     params: { path: { jobId: "logo-42" } },

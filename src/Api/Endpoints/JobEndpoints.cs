@@ -25,17 +25,19 @@ public static class JobEndpoints
             .WithName("getJob").WithSummary("The job with its current price in Connects").Refuses(StatusCodes.Status404NotFound);
 
         jobs.MapPost("/proposals", Submit).WithName("submitProposal")
-            .WithSummary("Submit a proposal: charges the job's price, never more than expectedConnects; a retry answers 200 with the same proposal")
+            .WithSummary("Submit a proposal, with a boost bid if given: charges the job's price (never more than expectedConnects) and the bid; a retry answers 200 with the same proposal")
             .Refuses(StatusCodes.Status402PaymentRequired, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).RequireRateLimiting(Security.Writes);
 
-        jobs.MapGet("/proposals", async Task<IResult> (string jobId, IGrainFactory grains) =>
+        jobs.MapGet("/proposals", async Task<Results<Ok<ProposalListResponse>, ProblemHttpResult>> (string jobId, IGrainFactory grains) =>
             await grains.Job(jobId).GetProposals() is { } ranked
                 ? TypedResults.Ok(new ProposalListResponse(jobId, [.. ranked.Select(RankedProposalResponse.From)]))
                 : Problems.NotFound(Refusals.JobNotFound, $"Job {jobId} does not exist."))
-            .WithSummary("The client's list: boosted proposals by bid, then the others by submission time");
+            .WithName("listProposals").WithSummary("The client's list: boosted proposals by bid, then the others by submission time")
+            .Refuses(StatusCodes.Status404NotFound);
 
-        jobs.MapPut("/proposals/{freelancerId}/boost", Boost)
-            .WithSummary("Bid for a top spot, or raise the bid: charges what the bid needs; the same bid again charges nothing").RequireRateLimiting(Security.Writes);
+        jobs.MapPut("/proposals/{freelancerId}/boost", Boost).WithName("boostProposal")
+            .WithSummary("Bid for a top spot, or raise the bid: charges what the bid needs; the same bid again charges nothing")
+            .Refuses(StatusCodes.Status402PaymentRequired, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).RequireRateLimiting(Security.Writes);
 
         jobs.MapPost("/invitations", async Task<Results<Created<InvitationResponse>, Ok<InvitationResponse>>> (string jobId, InvitationRequest body, IGrainFactory grains) =>
         {
@@ -43,7 +45,8 @@ public static class JobEndpoints
             return await grains.Job(jobId).Invite(body.FreelancerId!)
                 ? TypedResults.Created($"/v1/jobs/{jobId}/invitations/{body.FreelancerId}", response)
                 : TypedResults.Ok(response);
-        }).WithSummary("Invite a freelancer: their proposal to this job costs no Connects (a bid still does)").RequireRateLimiting(Security.Writes);
+        }).WithName("inviteFreelancer").WithSummary("Invite a freelancer: their proposal to this job costs no Connects (a bid still does)")
+            .Refuses(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).RequireRateLimiting(Security.Writes);
 
         jobs.MapDelete("/proposals/{freelancerId}", async (string jobId, string freelancerId, IGrainFactory grains) =>
             TypedResults.Ok(ProposalStatusResponse.From(jobId, await grains.Job(jobId).Withdraw(freelancerId))))
@@ -64,7 +67,8 @@ public static class JobEndpoints
         return v1;
     }
 
-    private static async Task<Results<Created<ProposalResponse>, Ok<ProposalResponse>, ProblemHttpResult>> Submit(string jobId, SubmitProposalRequest body, IGrainFactory grains)
+    private static async Task<Results<Created<ProposalResponse>, Ok<ProposalResponse>, ProblemHttpResult>> Submit(
+        string jobId, SubmitProposalRequest body, IGrainFactory grains, HttpResponse http)
     {
         var freelancerId = body.FreelancerId!;
         var result = body.BoostBid is { } bid
@@ -72,22 +76,16 @@ public static class JobEndpoints
             : await grains.Wallet(freelancerId).SubmitProposal(jobId, body.ExpectedConnects!.Value);
         if (result.Displaced) await DeliverGiveBacks(grains, jobId);
         if (result.BidRefused is { } refused)
-            return BidProblem(jobId, freelancerId, new BidResult(refused, Needed: result.ConnectsRequired, Available: result.Available));
+            return BidProblem(http, jobId, freelancerId, "boostBid", new BidResult(refused, result.BoostBid, Needed: result.ConnectsRequired,
+                Available: result.Available, NextRefreshAt: result.NextRefreshAt));
         var response = new ProposalResponse(jobId, freelancerId, result.ConnectsCharged, result.Balance, result.BoostBid, result.Boosted);
         return result.Outcome switch
         {
             SubmissionOutcome.Submitted => TypedResults.Created($"/v1/jobs/{jobId}/proposals/{freelancerId}", response),
             SubmissionOutcome.AlreadySubmitted => TypedResults.Ok(response),
-            SubmissionOutcome.InsufficientConnects => TypedResults.Problem(new InsufficientConnectsProblem
-            {
-                Status = StatusCodes.Status402PaymentRequired,
-                Type = Problems.TypeOf(Refusals.InsufficientConnects),
-                Title = "Not enough Connects.",
-                Detail = $"This job needs {result.ConnectsRequired} Connects; {result.Available} are available.",
-                Required = result.ConnectsRequired,
-                Available = result.Available,
-                NextRefreshAt = result.NextRefreshAt ?? throw new InvalidOperationException("An insufficient-connects answer always says when the next refresh is."),
-            }),
+            SubmissionOutcome.InsufficientConnects => TypedResults.Problem(Problems.InsufficientConnects(
+                $"This job needs {result.ConnectsRequired} Connects; {result.Available} are available.",
+                result.ConnectsRequired, result.Available, result.NextRefreshAt)),
             SubmissionOutcome.PriceChanged => TypedResults.Problem(Problems.Conflict(Refusals.PriceChanged,
                 "The job's price is above what you expected.",
                 $"The job now needs {result.ConnectsRequired} Connects; submit again with expectedConnects >= {result.ConnectsRequired}.",
@@ -100,10 +98,11 @@ public static class JobEndpoints
         };
     }
 
-    private static async Task<Results<Ok<BoostResponse>, ProblemHttpResult>> Boost(string jobId, string freelancerId, BoostRequest body, IGrainFactory grains)
+    private static async Task<Results<Ok<BoostResponse>, ProblemHttpResult>> Boost(
+        string jobId, string freelancerId, BoostRequest body, IGrainFactory grains, HttpResponse http)
     {
         var result = await grains.Wallet(freelancerId).Boost(jobId, body.Bid!.Value);
-        if (result.Outcome is not (BidOutcome.Placed or BidOutcome.Unchanged)) return BidProblem(jobId, freelancerId, result);
+        if (result.Outcome is not (BidOutcome.Placed or BidOutcome.Unchanged)) return BidProblem(http, jobId, freelancerId, "bid", result);
         if (result.Displaced) await DeliverGiveBacks(grains, jobId);
         return TypedResults.Ok(new BoostResponse(jobId, freelancerId, result.Bid, result.Charged, result.Boosted, result.Balance));
     }
@@ -121,25 +120,37 @@ public static class JobEndpoints
         }
     }
 
-    private static ProblemHttpResult BidProblem(string jobId, string freelancerId, BidResult result) => result.Outcome switch
+    /// <summary>A refused bid as the problem of its rule; <paramref name="field"/> names the request's bid field. The 402 and
+    /// the 409s are the typed problems the document describes (<see cref="InsufficientConnectsProblem"/>, <see cref="ConflictProblem"/>).</summary>
+    private static ProblemHttpResult BidProblem(HttpResponse http, string jobId, string freelancerId, string field, BidResult result)
     {
-        BidOutcome.BidNotHigher => TypedResults.Problem(Problems.Make(StatusCodes.Status409Conflict, Refusals.BidNotHigher,
-            "The bid is not above the current one.", $"The current bid is {result.Bid}; a raise must be above it.",
-            new Dictionary<string, object?> { ["currentBid"] = result.Bid, ["field"] = "bid" })),
-        BidOutcome.AuctionClosed or BidOutcome.JobNotOpen => AuctionClosed(jobId),
-        BidOutcome.ProposalNotFound => Problems.NotFound(Refusals.ProposalNotFound, $"Freelancer {freelancerId} has no proposal on job {jobId}."),
-        BidOutcome.ProposalNotActive => TypedResults.Problem(Problems.Make(StatusCodes.Status409Conflict, Refusals.ProposalNotActive,
-            "The proposal is not active.", "Only an active proposal can be boosted.")),
-        BidOutcome.JobNotFound => Problems.NotFound(Refusals.JobNotFound, $"Job {jobId} does not exist."),
-        BidOutcome.WalletNotFound => Problems.NotFound(Refusals.WalletNotOpen, $"Freelancer {freelancerId} has no wallet."),
-        BidOutcome.InsufficientConnects => TypedResults.Problem(Problems.Make(StatusCodes.Status402PaymentRequired,
-            Refusals.InsufficientConnects, "Not enough Connects.",
-            $"This bid needs {result.Needed} Connects; {result.Available} are available.",
-            new Dictionary<string, object?> { ["required"] = result.Needed, ["available"] = result.Available })),
-        _ => TypedResults.Problem(Problems.Make(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable,
-            "The auction moved while bidding.", "Other bids changed the top spots while this one was placed; retry.")),
-    };
+        switch (result.Outcome)
+        {
+            case BidOutcome.BidNotHigher:
+                return TypedResults.Problem(Problems.Conflict(Refusals.BidNotHigher, "The bid is not above the current one.",
+                    $"The current bid is {result.Bid}; a raise must be above it.", field: field, currentBid: result.Bid));
+            case BidOutcome.AuctionClosed or BidOutcome.JobNotOpen:
+                return AuctionClosed(jobId);
+            case BidOutcome.ProposalNotFound:
+                return Problems.NotFound(Refusals.ProposalNotFound, $"Freelancer {freelancerId} has no proposal on job {jobId}.");
+            case BidOutcome.ProposalNotActive:
+                return TypedResults.Problem(Problems.Conflict(Refusals.ProposalNotActive, "The proposal is not active.", "Only an active proposal can be boosted."));
+            case BidOutcome.JobNotFound:
+                return Problems.NotFound(Refusals.JobNotFound, $"Job {jobId} does not exist.");
+            case BidOutcome.WalletNotFound:
+                return Problems.NotFound(Refusals.WalletNotOpen, $"Freelancer {freelancerId} has no wallet.");
+            case BidOutcome.InsufficientConnects:
+                return TypedResults.Problem(Problems.InsufficientConnects($"This bid needs {result.Needed} Connects; {result.Available} are available.",
+                    result.Needed, result.Available, result.NextRefreshAt));
+            default:
+                // The top spots kept moving while the bid was placed: the bid was not placed (nothing charged for it), and the
+                // same request again is safe.
+                http.Headers.RetryAfter = "1";
+                return TypedResults.Problem(Problems.Make(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable,
+                    "The auction moved while bidding.", "Other bids changed the top spots while this one was placed; retry the same request."));
+        }
+    }
 
-    private static ProblemHttpResult AuctionClosed(string jobId) => TypedResults.Problem(Problems.Make(StatusCodes.Status409Conflict,
+    private static ProblemHttpResult AuctionClosed(string jobId) => TypedResults.Problem(Problems.Conflict(
         Refusals.AuctionClosed, "The auction is closed.", $"Job {jobId} no longer takes bids for its boosted spots."));
 }

@@ -11,7 +11,8 @@ public sealed record SubmissionResult(
     [property: Id(5)] DateTimeOffset? NextRefreshAt = null,
     [property: Id(7)] int BoostBid = 0,
     [property: Id(8)] bool Boosted = false,
-    // BidRefused: the proposal stands but its bid was refused (the auction closed meanwhile, say): why.
+    // BidRefused: the proposal stands but its bid was refused (the auction closed meanwhile, say): why; BoostBid is then the
+    // bid the proposal holds now (bid-not-higher's current bid).
     [property: Id(9)] Domain.BidOutcome? BidRefused = null,
     // Displaced: the bid pushed a winner out, whose return is owed (delivered at once by the API).
     [property: Id(10)] bool Displaced = false);

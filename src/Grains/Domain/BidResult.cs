@@ -6,6 +6,7 @@ namespace Connects.Domain;
 /// <param name="ProposalPrice">From a quote for a new submission: what the proposal itself will cost (0 if invited or
 /// already submitted).</param>
 /// <param name="Displaced">The placement pushed a winner out: a return is owed, to deliver at once.</param>
+/// <param name="NextRefreshAt">Set by the wallet: when its next monthly allotment arrives (what a 402 tells the caller).</param>
 [GenerateSerializer, Immutable, Alias("Connects.BidResult")]
 public sealed record BidResult(
     [property: Id(0)] BidOutcome Outcome,
@@ -16,4 +17,5 @@ public sealed record BidResult(
     [property: Id(5)] int Balance = 0,
     [property: Id(6)] int Available = 0,
     [property: Id(7)] int ProposalPrice = 0,
-    [property: Id(8)] bool Displaced = false);
+    [property: Id(8)] bool Displaced = false,
+    [property: Id(9)] DateTimeOffset? NextRefreshAt = null);

@@ -92,7 +92,11 @@ public sealed class BoostProtocol(Wallet wallet, IWalletActivation activation, F
         var placed = await Bid(jobId, bid);
         return placed.Outcome is BidOutcome.Placed or BidOutcome.Unchanged
             ? submitted with { Balance = wallet.Balance, BoostBid = placed.Bid, Boosted = placed.Boosted, Displaced = placed.Displaced }
-            : submitted with { Balance = wallet.Balance, BidRefused = placed.Outcome, ConnectsRequired = placed.Needed, Available = wallet.Available };
+            : submitted with
+            {
+                Balance = wallet.Balance, BidRefused = placed.Outcome, BoostBid = placed.Bid, ConnectsRequired = placed.Needed,
+                Available = wallet.Available, NextRefreshAt = placed.NextRefreshAt,
+            };
     }
 
     /// <summary>Settles the bid holds an earlier activation left (<paramref name="everyHold"/>) or that expired. A job that
@@ -133,5 +137,6 @@ public sealed class BoostProtocol(Wallet wallet, IWalletActivation activation, F
         if (write) await activation.Save();
     }
 
-    private BidResult WithBalance(BidResult result) => result with { Balance = wallet.Balance, Available = wallet.Available };
+    private BidResult WithBalance(BidResult result) =>
+        result with { Balance = wallet.Balance, Available = wallet.Available, NextRefreshAt = wallet.CurrentCycle.End };
 }

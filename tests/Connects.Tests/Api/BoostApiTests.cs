@@ -74,8 +74,12 @@ public sealed class BoostApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         var again = await Bid(job, "bo-b", 9).Expect(HttpStatusCode.OK);
         Assert.Equal((0, 70 - price["bo-b"] - 9), (again.Int("charged"), again.Int("balance")));
         var lower = await Bid(job, "bo-b", 4).ExpectProblem(HttpStatusCode.Conflict, "bid-not-higher");
-        Assert.Equal(9, lower.Int("currentBid"));
+        Assert.Equal((9, "bid"), (lower.Int("currentBid"), lower.GetProperty("field").GetString()));
         Assert.Equal([("boost-bid", -6, job), ("boost-bid", -3, job)], (await History("bo-b")).Where(e => e.Kind.StartsWith("boost", StringComparison.Ordinal)));
+        // The submission retried with its first bid, below the raise: the same refusal, naming the bid held now and the submit's field.
+        var stale = await Submit(job, "bo-b", 6).ExpectProblem(HttpStatusCode.Conflict, "bid-not-higher");
+        Assert.Equal((9, "boostBid"), (stale.Int("currentBid"), stale.GetProperty("field").GetString()));
+        Assert.Equal(70 - price["bo-b"] - 9, await Balance("bo-b"));
 
         // Re-entering after an outbid charges the whole new bid (the old one was returned); it pushes out the lowest (bo-c, 7).
         var back = await Bid(job, "bo-a", 12).Expect(HttpStatusCode.OK);
@@ -152,7 +156,11 @@ public sealed class BoostApiTests(ApiFixture api) : IClassFixture<ApiFixture>
 
         await Submit(job, "bo-r1").Expect(HttpStatusCode.Created);
         var before = await Balance("bo-r1");
-        await Bid(job, "bo-r1", 71).ExpectProblem(HttpStatusCode.PaymentRequired, "insufficient-connects");
+        // The bid's 402 has the submit's shape: what it needs, what is available and when more arrive.
+        var poor = await Bid(job, "bo-r1", 71).ExpectProblem(HttpStatusCode.PaymentRequired, "insufficient-connects");
+        var wallet = await Http.Wallet("bo-r1");
+        Assert.Equal((71, wallet.Int("available"), wallet.GetProperty("nextRefreshAt").GetDateTimeOffset()),
+            (poor.Int("required"), poor.Int("available"), poor.GetProperty("nextRefreshAt").GetDateTimeOffset()));
         Assert.Equal(before, await Balance("bo-r1"));
         await Http.DeleteAsync($"/v1/jobs/{job}/proposals/bo-r1").Expect(HttpStatusCode.OK);
         await Bid(job, "bo-r1", 5).ExpectProblem(HttpStatusCode.Conflict, "proposal-not-active");

@@ -69,6 +69,30 @@ public sealed class ContractClientTests(LiveContract live)
         Assert.Equal((price, 50 - price), (submitted!.ConnectsCharged, submitted.Balance));
         var retried = await api.V1.Jobs["k-logo"].Proposals.PostAsync(proposal);
         Assert.Equal((price, 50 - price), (retried!.ConnectsCharged, retried.Balance));
+        Assert.Equal((0, false), (retried.BoostBid, retried.Boosted));
+
+        // Bid 3 Connects for a boosted spot, then raise to 5: the raise charges only the difference.
+        var boost = api.V1.Jobs["k-logo"].Proposals["k-ada"].Boost;
+        var bid = await boost.PutAsync(new BoostRequest { Bid = 3 });
+        Assert.Equal((3, 3, true, 50 - price - 3), (bid!.Bid, bid.Charged, bid.Boosted, bid.Balance));
+        var raised = await boost.PutAsync(new BoostRequest { Bid = 5 });
+        Assert.Equal((5, 2, true, 50 - price - 5), (raised!.Bid, raised.Charged, raised.Boosted, raised.Balance));
+
+        // 409 bid-not-higher: a bid not above the current one is refused; the problem says the current bid and the field.
+        var notHigher = await Assert.ThrowsAsync<ConflictProblem>(() => boost.PutAsync(new BoostRequest { Bid = 4 }));
+        Assert.Equal((409, "/problems/bid-not-higher", 5, "bid"), (notHigher.ResponseStatusCode, notHigher.Type, notHigher.CurrentBid, notHigher.Field));
+
+        // A raise beyond the wallet is the same typed 402 as a proposal's: needed, available, next refresh.
+        var tooDear = await Assert.ThrowsAsync<InsufficientConnectsProblem>(() => boost.PutAsync(new BoostRequest { Bid = 10_000 }));
+        Assert.Equal((402, 10_000 - 5, 50 - price - 5), (tooDear.ResponseStatusCode, tooDear.Required, tooDear.Available));
+        Assert.NotNull(tooDear.NextRefreshAt);
+
+        // The client's list and the job's auction show the boosted proposal.
+        var ranked = await api.V1.Jobs["k-logo"].Proposals.GetAsync();
+        Assert.Equal(("k-ada", true, 5, ProposalStatus.Active), (ranked!.Proposals![0].FreelancerId, ranked.Proposals[0].Boosted, ranked.Proposals[0].BoostBid, ranked.Proposals[0].Status));
+        var auction = (await api.V1.Jobs["k-logo"].GetAsync())!.Auction!;
+        Assert.Equal((true, 4), (auction.Open, auction.Spots));
+        Assert.Equal([5], auction.WinningBids!.Select(b => b!.Value));
 
         // 402 insufficient-connects: a wallet with less than the price learns how many it needs, has and when more arrive.
         await api.V1.Freelancers["k-bob"].Wallet.PostAsync(new OpenWalletRequest { Plan = Plan.Basic });
@@ -87,10 +111,12 @@ public sealed class ContractClientTests(LiveContract live)
             api.V1.Freelancers["k-ada"].Purchases.PostAsync(new PurchaseRequest { Bundle = 30, PaymentReference = "k-pay-002" }));
         Assert.Contains("bundle", invalid.Errors!.AdditionalData.Keys);
 
-        // The history, newest first: the proposal's charge on top of the purchase and the opening.
+        // The history, newest first: the bid and its raise, each its own entry, on top of the proposal's charge, the purchase
+        // and the opening.
         var history = await api.V1.Freelancers["k-ada"].History.GetAsync(r => r.QueryParameters.Days = 30);
-        Assert.Equal([LedgerKind.Spend, LedgerKind.Purchase, LedgerKind.Opened], history!.Entries!.Select(e => e.Kind!.Value));
-        Assert.Equal(50 - price, history.Entries![0].BalanceAfter);
+        Assert.Equal([LedgerKind.BoostBid, LedgerKind.BoostBid, LedgerKind.Spend, LedgerKind.Purchase, LedgerKind.Opened], history!.Entries!.Select(e => e.Kind!.Value));
+        Assert.Equal([-2, -3], history.Entries!.Take(2).Select(e => e.Amount!.Value));
+        Assert.Equal(50 - price - 5, history.Entries![0].BalanceAfter);
     }
 
     private static Dictionary<string, string> Files(string folder) =>

@@ -47,7 +47,7 @@ public sealed class ContractDocumentTests(LiveContract live)
             }
             Assert.Contains(responses.EnumerateObject(), r => r.Name.StartsWith('2'));
         }
-        Assert.Equal(14, ids.Count);
+        Assert.Equal(17, ids.Count);
         Assert.Equal("bearer", live.Document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString());
         Assert.All(live.Document.GetProperty("tags").EnumerateArray(), t => Assert.False(string.IsNullOrWhiteSpace(t.GetProperty("description").GetString())));
     }
@@ -58,12 +58,46 @@ public sealed class ContractDocumentTests(LiveContract live)
         var responses = Operation("/v1/jobs/{jobId}/proposals", "post").GetProperty("responses");
         Assert.Equal("#/components/schemas/ProposalResponse", SchemaRef(responses, "201", "application/json"));
         Assert.Equal("#/components/schemas/ProposalResponse", SchemaRef(responses, "200", "application/json"));
-        Assert.Equal("balance,connectsCharged,freelancerId,jobId", string.Join(',', Properties("ProposalResponse")));
+        Assert.Equal("balance,boostBid,boosted,connectsCharged,freelancerId,jobId", string.Join(',', Properties("ProposalResponse")));
+        Assert.Equal("balance,boostBid,boosted,connectsCharged,freelancerId,jobId", string.Join(',', Required("ProposalResponse").Order()));
         Assert.Equal("#/components/schemas/InsufficientConnectsProblem", SchemaRef(responses, "402", "application/problem+json"));
         Assert.Superset(new HashSet<string> { "type", "title", "status", "detail", "required", "available", "nextRefreshAt" }, Required("InsufficientConnectsProblem"));
         Assert.Equal("#/components/schemas/ConflictProblem", SchemaRef(responses, "409", "application/problem+json"));
         Assert.Contains("connectsRequired", Properties("ConflictProblem"));
         Assert.Contains("errors", Properties("HttpValidationProblemDetails"));
+    }
+
+    [Fact]
+    public void Boosts_invitations_and_the_ranked_list_document_their_answers_and_typed_refusals()
+    {
+        var boost = Operation("/v1/jobs/{jobId}/proposals/{freelancerId}/boost", "put");
+        Assert.Equal("boostProposal", boost.GetProperty("operationId").GetString());
+        var responses = boost.GetProperty("responses");
+        Assert.Equal("#/components/schemas/BoostResponse", SchemaRef(responses, "200", "application/json"));
+        Assert.Equal("#/components/schemas/InsufficientConnectsProblem", SchemaRef(responses, "402", "application/problem+json"));
+        Assert.Equal("#/components/schemas/ProblemDetails", SchemaRef(responses, "404", "application/problem+json"));
+        Assert.Equal("#/components/schemas/ConflictProblem", SchemaRef(responses, "409", "application/problem+json"));
+        Assert.Equal("#/components/schemas/ProblemDetails", SchemaRef(responses, "429", "application/problem+json"));
+        Assert.Superset(new HashSet<string> { "currentBid", "connectsRequired", "field" }, new HashSet<string>(Properties("ConflictProblem")));
+        Assert.Equal("balance,bid,boosted,charged,freelancerId,jobId", string.Join(',', Required("BoostResponse").Order()));
+        Assert.Equal("#/components/schemas/ConflictProblem",
+            SchemaRef(Operation("/v1/jobs/{jobId}/proposals", "post").GetProperty("responses"), "409", "application/problem+json"));
+
+        var list = Operation("/v1/jobs/{jobId}/proposals", "get");
+        Assert.Equal("listProposals", list.GetProperty("operationId").GetString());
+        Assert.Equal("#/components/schemas/ProposalListResponse", SchemaRef(list.GetProperty("responses"), "200", "application/json"));
+        Assert.True(list.GetProperty("responses").TryGetProperty("404", out _));
+        Assert.Equal("boostBid,boosted,freelancerId,status,submittedAt", string.Join(',', Required("RankedProposalResponse").Order()));
+
+        var invite = Operation("/v1/jobs/{jobId}/invitations", "post");
+        Assert.Equal("inviteFreelancer", invite.GetProperty("operationId").GetString());
+        foreach (var status in new[] { "201", "200" })
+            Assert.Equal("#/components/schemas/InvitationResponse", SchemaRef(invite.GetProperty("responses"), status, "application/json"));
+        Assert.Equal("#/components/schemas/ConflictProblem", SchemaRef(invite.GetProperty("responses"), "409", "application/problem+json"));
+        Assert.Contains("marketplace", invite.GetProperty("security")[0].GetProperty("bearer").EnumerateArray().Select(r => r.GetString()));
+
+        Assert.Contains("auction", Required("JobResponse"));
+        Assert.Equal("closesAt,minimumToEnter,open,spots,winningBids", string.Join(',', Required("AuctionResponse").Order()));
     }
 
     [Fact]

@@ -23,6 +23,7 @@ public sealed partial class TypeScriptClientTests(LiveContract live)
         var program = File.ReadAllText(Path.Combine(ExternalTool.ContractFolder, "flows.ts"));
         Assert.DoesNotMatch(Cast(), program);
         Assert.Contains("\"required\" in broke.error", program, StringComparison.Ordinal);
+        Assert.Contains("\"currentBid\" in notHigher.error", program, StringComparison.Ordinal);
     }
 
     /// <summary>`x as T`, `&lt;T&gt;x`, `: any`, a non-null assertion `x!.` or a ts-ignore.</summary>

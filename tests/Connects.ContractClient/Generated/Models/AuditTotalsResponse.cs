@@ -14,6 +14,10 @@ namespace Connects.ContractClient.Models
     {
         /// <summary>The balance property</summary>
         public long? Balance { get; set; }
+        /// <summary>Connects bid for boosted spots, and those given back (returned after an outbid or refunded).</summary>
+        public long? BoostBids { get; set; }
+        /// <summary>The boostGivenBack property</summary>
+        public long? BoostGivenBack { get; set; }
         /// <summary>The expired property</summary>
         public long? Expired { get; set; }
         /// <summary>The forfeited property</summary>
@@ -57,6 +61,8 @@ namespace Connects.ContractClient.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "balance", n => { Balance = n.GetLongValue(); } },
+                { "boostBids", n => { BoostBids = n.GetLongValue(); } },
+                { "boostGivenBack", n => { BoostGivenBack = n.GetLongValue(); } },
                 { "expired", n => { Expired = n.GetLongValue(); } },
                 { "forfeited", n => { Forfeited = n.GetLongValue(); } },
                 { "granted", n => { Granted = n.GetLongValue(); } },
@@ -79,6 +85,8 @@ namespace Connects.ContractClient.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteLongValue("balance", Balance);
+            writer.WriteLongValue("boostBids", BoostBids);
+            writer.WriteLongValue("boostGivenBack", BoostGivenBack);
             writer.WriteLongValue("expired", Expired);
             writer.WriteLongValue("forfeited", Forfeited);
             writer.WriteLongValue("granted", Granted);

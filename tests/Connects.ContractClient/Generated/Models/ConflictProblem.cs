@@ -9,7 +9,7 @@ using System;
 namespace Connects.ContractClient.Models
 {
     /// <summary>
-    /// 409: the request conflicts with the current state. `/problems/price-changed` carries    `connectsRequired` (submit again with `expectedConnects` at least that); `/problems/job-not-open`,    `/problems/job-conflict`, `/problems/proposal-not-active` and `/problems/reference-reused` may name    the `field` at fault.
+    /// 409: the request conflicts with the current state. `/problems/price-changed` carries    `connectsRequired` (submit again with `expectedConnects` at least that); `/problems/bid-not-higher` carries    `currentBid` and the `field` of the bid (a raise must be above it); `/problems/auction-closed`,    `/problems/job-not-open`, `/problems/job-conflict`, `/problems/proposal-not-active` and    `/problems/reference-reused` may name the `field` at fault.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ConflictProblem : ApiException, IAdditionalDataHolder, IParsable
@@ -18,6 +18,8 @@ namespace Connects.ContractClient.Models
         public IDictionary<string, object> AdditionalData { get; set; }
         /// <summary>The job&apos;s price now, in Connects (`price-changed` only).</summary>
         public int? ConnectsRequired { get; set; }
+        /// <summary>The proposal&apos;s boost bid now, in Connects (`bid-not-higher` only).</summary>
+        public int? CurrentBid { get; set; }
         /// <summary>The detail property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -96,6 +98,7 @@ namespace Connects.ContractClient.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "connectsRequired", n => { ConnectsRequired = n.GetIntValue(); } },
+                { "currentBid", n => { CurrentBid = n.GetIntValue(); } },
                 { "detail", n => { Detail = n.GetStringValue(); } },
                 { "field", n => { Field = n.GetStringValue(); } },
                 { "instance", n => { Instance = n.GetStringValue(); } },
@@ -113,6 +116,7 @@ namespace Connects.ContractClient.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteIntValue("connectsRequired", ConnectsRequired);
+            writer.WriteIntValue("currentBid", CurrentBid);
             writer.WriteStringValue("detail", Detail);
             writer.WriteStringValue("field", Field);
             writer.WriteStringValue("instance", Instance);

@@ -9,7 +9,7 @@ using System;
 namespace Connects.ContractClient.Models
 {
     /// <summary>
-    /// 402 `/problems/insufficient-connects`: the job&apos;s price is more than the wallet has available.
+    /// 402 `/problems/insufficient-connects`: what the request needs (a proposal&apos;s price, its boost bid, or both    together; for a raise, what the raise needs) is more than the wallet has available.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class InsufficientConnectsProblem : ApiException, IAdditionalDataHolder, IParsable
@@ -38,7 +38,7 @@ namespace Connects.ContractClient.Models
         public override string Message { get => base.Message; }
         /// <summary>When the wallet&apos;s next monthly allotment arrives.</summary>
         public DateTimeOffset? NextRefreshAt { get; set; }
-        /// <summary>Connects the job needs.</summary>
+        /// <summary>Connects the request needs: the proposal&apos;s price plus any bid, or what a bid needs now.</summary>
         public int? Required { get; set; }
         /// <summary>The status property</summary>
         public int? Status { get; set; }

@@ -12,6 +12,14 @@ namespace Connects.ContractClient.Models
     public partial class JobResponse : IParsable
     #pragma warning restore CS1591
     {
+        /// <summary>The auction for a job&apos;s boosted spots: winning bids highest first; minimumToEnter is null once closed.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Connects.ContractClient.Models.AuctionResponse? Auction { get; set; }
+#nullable restore
+#else
+        public global::Connects.ContractClient.Models.AuctionResponse Auction { get; set; }
+#endif
         /// <summary>The budgetType property</summary>
         public global::Connects.ContractClient.Models.BudgetType? BudgetType { get; set; }
         /// <summary>The budgetUsd property</summary>
@@ -96,6 +104,7 @@ namespace Connects.ContractClient.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "auction", n => { Auction = n.GetObjectValue<global::Connects.ContractClient.Models.AuctionResponse>(global::Connects.ContractClient.Models.AuctionResponse.CreateFromDiscriminatorValue); } },
                 { "budgetType", n => { BudgetType = n.GetEnumValue<global::Connects.ContractClient.Models.BudgetType>(); } },
                 { "budgetUsd", n => { BudgetUsd = n.GetDoubleValue(); } },
                 { "category", n => { Category = n.GetStringValue(); } },
@@ -120,6 +129,7 @@ namespace Connects.ContractClient.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteObjectValue<global::Connects.ContractClient.Models.AuctionResponse>("auction", Auction);
             writer.WriteEnumValue<global::Connects.ContractClient.Models.BudgetType>("budgetType", BudgetType);
             writer.WriteDoubleValue("budgetUsd", BudgetUsd);
             writer.WriteStringValue("category", Category);

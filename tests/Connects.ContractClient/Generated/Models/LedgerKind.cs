@@ -44,5 +44,17 @@ namespace Connects.ContractClient.Models
         #pragma warning disable CS1591
         Expiry,
         #pragma warning restore CS1591
+        [EnumMember(Value = "boost-bid")]
+        #pragma warning disable CS1591
+        BoostBid,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "boost-returned")]
+        #pragma warning disable CS1591
+        BoostReturned,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "boost-refunded")]
+        #pragma warning disable CS1591
+        BoostRefunded,
+        #pragma warning restore CS1591
     }
 }

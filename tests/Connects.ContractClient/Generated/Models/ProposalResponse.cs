@@ -7,13 +7,18 @@ using System.IO;
 using System;
 namespace Connects.ContractClient.Models
 {
+    /// <summary>
+    /// A submitted proposal: the Connects its price charged, the balance after (its bid taken too), its boost bid (0 when    none) and whether the bid holds one of the top spots.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class ProposalResponse : IParsable
-    #pragma warning restore CS1591
     {
         /// <summary>The balance property</summary>
         public int? Balance { get; set; }
+        /// <summary>The boostBid property</summary>
+        public int? BoostBid { get; set; }
+        /// <summary>The boosted property</summary>
+        public bool? Boosted { get; set; }
         /// <summary>The connectsCharged property</summary>
         public int? ConnectsCharged { get; set; }
         /// <summary>The freelancerId property</summary>
@@ -51,6 +56,8 @@ namespace Connects.ContractClient.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "balance", n => { Balance = n.GetIntValue(); } },
+                { "boostBid", n => { BoostBid = n.GetIntValue(); } },
+                { "boosted", n => { Boosted = n.GetBoolValue(); } },
                 { "connectsCharged", n => { ConnectsCharged = n.GetIntValue(); } },
                 { "freelancerId", n => { FreelancerId = n.GetStringValue(); } },
                 { "jobId", n => { JobId = n.GetStringValue(); } },
@@ -64,6 +71,8 @@ namespace Connects.ContractClient.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteIntValue("balance", Balance);
+            writer.WriteIntValue("boostBid", BoostBid);
+            writer.WriteBoolValue("boosted", Boosted);
             writer.WriteIntValue("connectsCharged", ConnectsCharged);
             writer.WriteStringValue("freelancerId", FreelancerId);
             writer.WriteStringValue("jobId", JobId);

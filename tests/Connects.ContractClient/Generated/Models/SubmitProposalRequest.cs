@@ -12,6 +12,8 @@ namespace Connects.ContractClient.Models
     public partial class SubmitProposalRequest : IParsable
     #pragma warning restore CS1591
     {
+        /// <summary>The boostBid property</summary>
+        public int? BoostBid { get; set; }
         /// <summary>The expectedConnects property</summary>
         public int? ExpectedConnects { get; set; }
         /// <summary>The freelancerId property</summary>
@@ -40,6 +42,7 @@ namespace Connects.ContractClient.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "boostBid", n => { BoostBid = n.GetIntValue(); } },
                 { "expectedConnects", n => { ExpectedConnects = n.GetIntValue(); } },
                 { "freelancerId", n => { FreelancerId = n.GetStringValue(); } },
             };
@@ -51,6 +54,7 @@ namespace Connects.ContractClient.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteIntValue("boostBid", BoostBid);
             writer.WriteIntValue("expectedConnects", ExpectedConnects);
             writer.WriteStringValue("freelancerId", FreelancerId);
         }

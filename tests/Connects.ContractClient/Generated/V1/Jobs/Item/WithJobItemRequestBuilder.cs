@@ -3,6 +3,7 @@
 using Connects.ContractClient.Models;
 using Connects.ContractClient.V1.Jobs.Item.Cancel;
 using Connects.ContractClient.V1.Jobs.Item.Hire;
+using Connects.ContractClient.V1.Jobs.Item.Invitations;
 using Connects.ContractClient.V1.Jobs.Item.Proposals;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
@@ -29,6 +30,11 @@ namespace Connects.ContractClient.V1.Jobs.Item
         public global::Connects.ContractClient.V1.Jobs.Item.Hire.HireRequestBuilder Hire
         {
             get => new global::Connects.ContractClient.V1.Jobs.Item.Hire.HireRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The invitations property</summary>
+        public global::Connects.ContractClient.V1.Jobs.Item.Invitations.InvitationsRequestBuilder Invitations
+        {
+            get => new global::Connects.ContractClient.V1.Jobs.Item.Invitations.InvitationsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The proposals property</summary>
         public global::Connects.ContractClient.V1.Jobs.Item.Proposals.ProposalsRequestBuilder Proposals

@@ -49,6 +49,37 @@ namespace Connects.ContractClient.V1.Jobs.Item.Proposals
         /// <summary>
         /// Roles: `marketplace`, `admin`.
         /// </summary>
+        /// <returns>A <see cref="global::Connects.ContractClient.Models.ProposalListResponse"/></returns>
+        /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
+        /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Connects.ContractClient.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Connects.ContractClient.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Connects.ContractClient.Models.ProblemDetails">When receiving a 403 status code</exception>
+        /// <exception cref="global::Connects.ContractClient.Models.ProblemDetails">When receiving a 404 status code</exception>
+        /// <exception cref="global::Connects.ContractClient.Models.ProblemDetails">When receiving a 503 status code</exception>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public async Task<global::Connects.ContractClient.Models.ProposalListResponse?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        {
+#nullable restore
+#else
+        public async Task<global::Connects.ContractClient.Models.ProposalListResponse> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        {
+#endif
+            var requestInfo = ToGetRequestInformation(requestConfiguration);
+            var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
+            {
+                { "400", global::Connects.ContractClient.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Connects.ContractClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Connects.ContractClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "404", global::Connects.ContractClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "503", global::Connects.ContractClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
+            };
+            return await RequestAdapter.SendAsync<global::Connects.ContractClient.Models.ProposalListResponse>(requestInfo, global::Connects.ContractClient.Models.ProposalListResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+        }
+        /// <summary>
+        /// Roles: `marketplace`, `admin`.
+        /// </summary>
         /// <returns>A <see cref="global::Connects.ContractClient.Models.ProposalResponse"/></returns>
         /// <param name="body">The request body</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -88,6 +119,25 @@ namespace Connects.ContractClient.V1.Jobs.Item.Proposals
                 { "503", global::Connects.ContractClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Connects.ContractClient.Models.ProposalResponse>(requestInfo, global::Connects.ContractClient.Models.ProposalResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+        }
+        /// <summary>
+        /// Roles: `marketplace`, `admin`.
+        /// </summary>
+        /// <returns>A <see cref="RequestInformation"/></returns>
+        /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        {
+#nullable restore
+#else
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        {
+#endif
+            var requestInfo = new RequestInformation(Method.GET, UrlTemplate, PathParameters);
+            requestInfo.Configure(requestConfiguration);
+            requestInfo.Headers.TryAdd("Accept", "application/json");
+            return requestInfo;
         }
         /// <summary>
         /// Roles: `marketplace`, `admin`.
