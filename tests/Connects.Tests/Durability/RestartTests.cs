@@ -43,8 +43,13 @@ public sealed class RestartTests
         await using var connection = new SqliteConnection($"Data Source={db}");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT ReminderName FROM OrleansRemindersTable WHERE GrainId LIKE '%freelancer:r-alice'";
-        Assert.Equal("monthly-refresh", await command.ExecuteScalarAsync());
+        // The wallet is on its renewal day's roll, and the 31 renewal cohorts' reminders (none per wallet) are stored.
+        command.CommandText = "SELECT COUNT(*) FROM ConnectsRenewalCohort WHERE FreelancerId = 'r-alice'";
+        Assert.Equal(1L, await command.ExecuteScalarAsync());
+        command.CommandText = "SELECT COUNT(*) FROM OrleansRemindersTable WHERE ReminderName = 'renewal'";
+        Assert.Equal(31L, await command.ExecuteScalarAsync());
+        command.CommandText = "SELECT COUNT(*) FROM OrleansRemindersTable WHERE GrainId LIKE '%freelancer:r-alice'";
+        Assert.Equal(0L, await command.ExecuteScalarAsync());
     }
 
     [Fact]
