@@ -217,6 +217,7 @@ public static class ConnectsHosting
         });
         if (gated) GateSqliteWrites(silo.Services, providerName, gateStateWrites: !storage.BatchWrites);
         silo.Services.TryAddSingleton<Connects.Grains.IRenewalRoll>(sp => new RenewalRoll(storage, gated ? sp.GetRequiredService<SqliteWriteGate>() : null));
+        silo.Services.TryAddSingleton<Connects.Grains.IEventStore>(sp => new EventStore(storage, gated ? sp.GetRequiredService<SqliteWriteGate>() : null));
         silo.AddStartupTask<WakeRenewalCohorts>();
         return silo;
     }
