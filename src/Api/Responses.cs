@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Globalization;
 using Connects.Contracts;
 using Connects.Domain;
@@ -68,6 +69,32 @@ public sealed record HistoryEntry(
 }
 
 public sealed record HistoryResponse(string FreelancerId, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<HistoryEntry> Entries, string? NextCursor);
+
+/// <summary>One event of a wallet's feed, as CloudEvents 1.0 structured-mode JSON (its attribute names as the
+/// specification spells them). <c>id</c> is stable: the same event always carries the same id.</summary>
+public sealed record EventResponse(
+    [property: JsonPropertyName("specversion")] string SpecVersion,
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("subject")] string Subject,
+    [property: JsonPropertyName("time")] DateTimeOffset Time,
+    [property: JsonPropertyName("datacontenttype")] string DataContentType,
+    [property: JsonPropertyName("data")] EventData Data)
+{
+    /// <summary>The events' source: this service.</summary>
+    public const string ServiceSource = "urn:connects";
+
+    public static EventResponse From(ConnectsEvent e) => new("1.0", e.Id, ServiceSource, e.Type, e.Subject, e.Time, "application/json",
+        new EventData(e.Kind.ToWire(), e.Amount, e.BalanceAfter, e.Reference, e.Sequence, e.Note));
+}
+
+/// <summary>What changed: the ledger entry's kind, signed amount, balance after it, reference and the subject's sequence.</summary>
+public sealed record EventData(Wire.LedgerKind Kind, int Amount, int BalanceAfter, string Reference, long Sequence, string? Note);
+
+/// <summary>A page of a wallet's events, oldest first; <c>nextCursor</c> is the <c>after</c> of the next page (the last
+/// sequence given, or the one asked after when there is none yet: poll with it).</summary>
+public sealed record EventFeedResponse(string FreelancerId, IReadOnlyList<EventResponse> Events, string NextCursor);
 
 public sealed record ClockResponse(DateTimeOffset Now, string Offset);
 

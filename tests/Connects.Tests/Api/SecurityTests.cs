@@ -40,6 +40,7 @@ public sealed class SecurityTests(SecuredApiFixture api) : IClassFixture<Secured
         ("PUT", "/v1/freelancers/alice/membership", """{"plan":"plus"}""", Policy.Marketplace),
         ("POST", "/v1/freelancers/alice/purchases", """{"bundle":10,"paymentReference":"authz"}""", Policy.Marketplace),
         ("GET", "/v1/freelancers/alice/history", null, Policy.WalletReader),
+        ("GET", "/v1/freelancers/alice/events", null, Policy.WalletReader),
         ("PUT", "/v1/jobs/authz-job", """{"clientId":"c","budgetUsd":100,"budgetType":"fixed","duration":"1-4-weeks","category":"authz"}""", Policy.Marketplace),
         ("GET", "/v1/jobs/authz-job", null, Policy.Marketplace),
         ("POST", "/v1/jobs/authz-job/proposals", """{"freelancerId":"alice","expectedConnects":16}""", Policy.Marketplace),
