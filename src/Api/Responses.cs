@@ -148,3 +148,14 @@ public sealed record AuditTotalsResponse(
         t.Opened, t.Refreshed, t.Granted, t.Purchased, t.Refunded, t.Spent, t.Forfeited, t.Expired)
     { Issued = t.Issued, BoostBids = t.BoostBids, BoostGivenBack = t.BoostGivenBack };
 }
+
+/// <summary>A registered webhook endpoint, as listed (its secret is shown only when it is registered).</summary>
+public sealed record WebhookResponse(string Id, string Url, IReadOnlyList<string> Types, DateTimeOffset CreatedAt)
+{
+    public static WebhookResponse From(WebhookEndpoint e) => new(e.Id, e.Url, e.Types, e.CreatedAt);
+}
+
+/// <summary>A webhook endpoint just registered, with its signing secret (Standard Webhooks, <c>whsec_</c> + base64): shown this once.</summary>
+public sealed record WebhookCreatedResponse(string Id, string Url, IReadOnlyList<string> Types, string Secret, DateTimeOffset CreatedAt);
+
+public sealed record WebhookListResponse(IReadOnlyList<WebhookResponse> Webhooks);

@@ -18,6 +18,10 @@ public static class WalletEvents
     public const string BoostReturned = "connects.ledger.boost-returned";
     public const string BoostRefunded = "connects.ledger.boost-refunded";
 
+    /// <summary>Every event type a webhook may subscribe to.</summary>
+    public static readonly IReadOnlyList<string> Types =
+        [Opened, Refreshed, Purchased, Granted, Spent, Refunded, Expired, BoostBid, BoostReturned, BoostRefunded];
+
     /// <summary>The event id of a freelancer's ledger entry: unique across subjects (the sequence, digits only, ends it
     /// after the last colon), the same every time it is made.</summary>
     public static string IdOf(string freelancerId, long sequence) => $"wallet:{freelancerId}:{sequence}";
