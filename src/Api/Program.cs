@@ -24,6 +24,7 @@ else
     builder.AddConnectsSilo();
 }
 
+builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(ConnectsHosting.Bind<WebhookSettings>(builder.Configuration, WebhookSettings.Section)));
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context => Problems.Normalize(context.ProblemDetails));
 builder.Services.AddExceptionHandler<ErrorHandling>();
 builder.Services.AddValidation();
@@ -62,6 +63,7 @@ var v1 = app.MapGroup("/v1").AddEndpointFilter<RouteIds>().AddEndpointFilter<Clu
 v1.MapWallets();
 v1.MapJobs();
 v1.MapAdmin();
+v1.MapWebhooks();
 // Not behind ClusterRetry: an advance is not idempotent, so it is never repeated on the caller's behalf.
 if (app.Services.GetRequiredService<SandboxSettings>().Enabled) app.MapGroup("/v1").MapSandbox();
 

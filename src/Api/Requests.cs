@@ -48,3 +48,8 @@ public sealed record GrantRequest(
     DateTimeOffset? ExpiresAt = null);
 
 public sealed record AdvanceClockRequest([Required, StringLength(32, MinimumLength = 2)] string? AdvanceBy);
+
+/// <summary>A webhook endpoint to register: its URL and the event types it is sent.</summary>
+public sealed record RegisterWebhookRequest(
+    [Required, StringLength(2048)] string? Url,
+    [Required, MaxLength(32)] IReadOnlyList<string>? Types);

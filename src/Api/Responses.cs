@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Globalization;
 using Connects.Contracts;
 using Connects.Domain;
@@ -71,6 +72,32 @@ public sealed record HistoryEntry(
 
 public sealed record HistoryResponse(string FreelancerId, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<HistoryEntry> Entries, string? NextCursor);
 
+/// <summary>One event of a wallet's feed, as CloudEvents 1.0 structured-mode JSON (its attribute names as the
+/// specification spells them). <c>id</c> is stable: the same event always carries the same id.</summary>
+public sealed record EventResponse(
+    [property: JsonPropertyName("specversion")] string SpecVersion,
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("subject")] string Subject,
+    [property: JsonPropertyName("time")] DateTimeOffset Time,
+    [property: JsonPropertyName("datacontenttype")] string DataContentType,
+    [property: JsonPropertyName("data")] EventData Data)
+{
+    /// <summary>The events' source: this service.</summary>
+    public const string ServiceSource = "urn:connects";
+
+    public static EventResponse From(ConnectsEvent e) => new("1.0", e.Id, ServiceSource, e.Type, e.Subject, e.Time, "application/json",
+        new EventData(e.Kind.ToWire(), e.Amount, e.BalanceAfter, e.Reference, e.Sequence, e.Note));
+}
+
+/// <summary>What changed: the ledger entry's kind, signed amount, balance after it, reference and the subject's sequence.</summary>
+public sealed record EventData(Wire.LedgerKind Kind, int Amount, int BalanceAfter, string Reference, long Sequence, string? Note);
+
+/// <summary>A page of a wallet's events, oldest first; <c>nextCursor</c> is the <c>after</c> of the next page (the last
+/// sequence given, or the one asked after when there is none yet: poll with it).</summary>
+public sealed record EventFeedResponse(string FreelancerId, IReadOnlyList<EventResponse> Events, string NextCursor);
+
 public sealed record ClockResponse(DateTimeOffset Now, string Offset);
 
 public sealed record JobResponse(
@@ -124,3 +151,14 @@ public sealed record AuditTotalsResponse(
         t.Opened, t.Refreshed, t.Granted, t.Purchased, t.Refunded, t.Spent, t.Forfeited, t.Expired)
     { Issued = t.Issued, BoostBids = t.BoostBids, BoostGivenBack = t.BoostGivenBack };
 }
+
+/// <summary>A registered webhook endpoint, as listed (its secret is shown only when it is registered).</summary>
+public sealed record WebhookResponse(string Id, string Url, IReadOnlyList<string> Types, DateTimeOffset CreatedAt)
+{
+    public static WebhookResponse From(WebhookEndpoint e) => new(e.Id, e.Url, e.Types, e.CreatedAt);
+}
+
+/// <summary>A webhook endpoint just registered, with its signing secret (Standard Webhooks, <c>whsec_</c> + base64): shown this once.</summary>
+public sealed record WebhookCreatedResponse(string Id, string Url, IReadOnlyList<string> Types, string Secret, DateTimeOffset CreatedAt);
+
+public sealed record WebhookListResponse(IReadOnlyList<WebhookResponse> Webhooks);

@@ -226,6 +226,7 @@ public static class ConnectsHosting
         // The wallets' services need the renewal roll, which only a silo has: registered here, not with the rules a client
         // API also registers (there, an unresolvable WalletServices failed the Development host's start-up validation).
         silo.Services.TryAddSingleton<Connects.Grains.WalletServices>();
+        silo.Services.TryAddSingleton<Connects.Grains.IEventStore>(sp => new EventStore(storage, gated ? sp.GetRequiredService<SqliteWriteGate>() : null));
         silo.AddStartupTask<WakeRenewalCohorts>();
         return silo;
     }

@@ -13,6 +13,8 @@ public static class WalletEndpoints
 {
     private const string Csv = "text/csv";
     public const int MaxHistoryLimit = 500;
+    public const int MaxEventsLimit = 500;
+    public const int DefaultEventsLimit = 100;
 
     public static RouteGroupBuilder MapWallets(this RouteGroupBuilder v1)
     {
@@ -59,7 +61,25 @@ public static class WalletEndpoints
                 return Task.CompletedTask;
             })
             .Refuses(StatusCodes.Status404NotFound).RequireAuthorization(Security.WalletReader);
+
+        wallets.MapGet("/events", Events).WithName("getEvents")
+            .WithSummary("The wallet's events (CloudEvents 1.0), oldest first, after a cursor: every ledger change, in sequence")
+            .Produces<EventFeedResponse>(StatusCodes.Status200OK)
+            .Refuses(StatusCodes.Status404NotFound).RequireAuthorization(Security.WalletReader);
         return v1;
+    }
+
+    private static async Task<IResult> Events(string freelancerId, string? after, int? limit, IGrainFactory grains)
+    {
+        if (limit is < 1 or > MaxEventsLimit)
+            return Problems.BadField("limit", $"Must be between 1 and {MaxEventsLimit}.");
+        long from = 0;
+        if (after is not null && (!long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out from) || from < 0))
+            return Problems.BadField("after", "Not a cursor this API returned.");
+        var events = await grains.Wallet(freelancerId).GetEvents(from, limit ?? DefaultEventsLimit);
+        if (events is null) return Problems.NotFound(Refusals.WalletNotOpen, $"Freelancer {freelancerId} has no wallet.");
+        var next = events.Count > 0 ? events[^1].Sequence : from;
+        return TypedResults.Ok(new EventFeedResponse(freelancerId, [.. events.Select(EventResponse.From)], next.ToString(CultureInfo.InvariantCulture)));
     }
 
     private static async Task<IResult> History(

@@ -11,6 +11,9 @@ public static class GrainKeys
     private const string JobPrefix = "job:";
     private const string Category = "category:";
 
+    /// <summary>The one grain that keeps the registered webhook endpoints.</summary>
+    public static IWebhookRegistryGrain Webhooks(this IGrainFactory grains) => grains.GetGrain<IWebhookRegistryGrain>("webhooks:registry");
+
     public static IWalletGrain Wallet(this IGrainFactory grains, string freelancerId) =>
         grains.GetGrain<IWalletGrain>(Freelancer + freelancerId);
 

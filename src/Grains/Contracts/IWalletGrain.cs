@@ -31,4 +31,7 @@ public interface IWalletGrain : IGrainWithStringKey
     /// <summary>Gives back a boost bid a job owes (outbid, or held at a cancellation or removal), once per job and holding.</summary>
     [Alias("GiveBackBid")] Task<RefundResult> GiveBackBid(string jobId, BoostGiveBack owed);
     [Alias("GetHistory")] Task<HistoryPage?> GetHistory(HistoryQuery query);
+    /// <summary>The wallet's events after sequence <paramref name="after"/>, in sequence, up to <paramref name="limit"/>
+    /// (those of every stored change: any not yet in the events table are recorded first); null if it was never opened.</summary>
+    [Alias("GetEvents")] Task<IReadOnlyList<ConnectsEvent>?> GetEvents(long after, int limit);
 }

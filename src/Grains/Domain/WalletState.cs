@@ -33,4 +33,7 @@ public sealed class WalletState
     /// <summary>Holds for boost bids (<see cref="BoostProtocol"/>), apart from the proposals' holds (one per job each); null
     /// while there is none.</summary>
     [Id(17)] public List<Hold>? BidHolds { get; set; }
+    /// <summary>Every ledger entry with a smaller sequence is in the events table (<see cref="WalletEvents"/>). Raised in
+    /// memory once the entries are recorded there, stored with the next write; 0 for a wallet stored before events.</summary>
+    [Id(18)] public long EventsRecordedBefore { get; set; }
 }

@@ -32,6 +32,9 @@ public sealed partial class WalletGrain(
     /// <summary>Makes this activation's hold ids its own (see <see cref="Wallet.Reserve"/>); made on its first hold, so an
     /// idle wallet carries none (it counts in the heap per idle wallet, docs/performance.md).</summary>
     private string? _holdTag;
+    /// <summary>Events of entries already stored whose recording in the events table failed, in sequence: recorded before
+    /// any later event (next write, read of the feed or deactivation). Null while there is none, so an idle wallet carries none.</summary>
+    private List<ConnectsEvent>? _unrecorded;
 
     private string FreelancerId => GrainKeys.IdOf(this);
     private Wallet Wallet => new(stored.State, services.Rules);
@@ -40,6 +43,9 @@ public sealed partial class WalletGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_durableSequence, _durableHolds) = (stored.State.NextSequence, stored.State.Holds.Count);
+        // Entries stored by an earlier activation that died before it recorded their events are recorded first, before
+        // this activation makes any new one: a subject's events enter the table in sequence.
+        if (stored.State.IsOpen) await RecoverEvents();
         // Every stored hold belongs to an earlier activation, whose submission is over: its job decides it now rather
         // than when it expires. So a wallet that died after both writes, before its capture was stored, shows the
         // capture from its next read on, as it answered.
@@ -48,6 +54,7 @@ public sealed partial class WalletGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        await RecordEvents(throwOnFailure: false);
         if (!_unsaved || _failed) return;
         try
         {
@@ -170,6 +177,13 @@ public sealed partial class WalletGrain(
         return History.Page(entries, query.Limit);
     }
 
+    public async Task<IReadOnlyList<ConnectsEvent>?> GetEvents(long after, int limit)
+    {
+        if (!stored.State.IsOpen) return null;
+        await RecordEvents(throwOnFailure: true);
+        return await services.Events.Read(FreelancerId, after, limit);
+    }
+
     public async Task Refresh()
     {
         if (stored.State.IsOpen) await CatchUp();
@@ -268,6 +282,7 @@ public sealed partial class WalletGrain(
             wallet.ForgetArchived();
             await stored.WriteStateAsync();
             _unsaved = false;
+            if (made.Count > 0) (_unrecorded ??= []).AddRange(made.Select(e => WalletEvents.Of(FreelancerId, e)));
             services.Metrics.Recorded(made, Now);
             services.Metrics.HoldsChanged(stored.State.Holds.Count - _durableHolds);
             (_durableSequence, _durableHolds) = (stored.State.NextSequence, stored.State.Holds.Count);
@@ -278,6 +293,62 @@ public sealed partial class WalletGrain(
             DeactivateOnIdle();
             throw;
         }
+        // The change is durable: its events go to the events table now. Should that fail, they stay in _unrecorded (and
+        // the stored mark behind them) and are recorded before any later event; the change's answer stands.
+        await RecordEvents(throwOnFailure: false);
+    }
+
+    /// <summary>Records the events of stored entries not recorded yet, in sequence (idempotent: an event already in the
+    /// table stays as it is), and marks them recorded in memory; the mark is stored with the next write.</summary>
+    private async Task RecordEvents(bool throwOnFailure)
+    {
+        if (_unrecorded is not { Count: > 0 } events) return;
+        try
+        {
+            await services.Events.Record(events);
+            stored.State.EventsRecordedBefore = Math.Max(stored.State.EventsRecordedBefore, events[^1].Sequence + 1);
+            _unrecorded = null;
+        }
+        catch (Exception ex) when (!throwOnFailure)
+        {
+            LogEventsNotRecorded(services.Logger, ex, FreelancerId, events.Count);
+        }
+    }
+
+    /// <summary>
+    /// An activation's first step: the events of stored entries that an earlier activation did not record (it died between
+    /// the write and the recording, or the recording failed) are recorded now, from the wallet's state or, for entries
+    /// archived by that very write, from its statements. Fails the activation if the events table cannot be written, so no
+    /// later event is recorded before them.
+    /// </summary>
+    private async Task RecoverEvents()
+    {
+        var state = stored.State;
+        if (state.EventsRecordedBefore >= state.NextSequence) return;
+        var oldestInState = state.Entries.Count > 0 ? state.Entries.Min(e => e.Sequence) : state.NextSequence;
+        var from = WalletEvents.RecordFrom(state.EventsRecordedBefore, await services.Events.LastSequence(FreelancerId), oldestInState);
+        if (from < state.NextSequence)
+        {
+            var entries = from < oldestInState ? await ArchivedEntries(from, oldestInState) : [];
+            entries.AddRange(state.Entries.Where(e => e.Sequence >= from));
+            _unrecorded = [.. entries.OrderBy(e => e.Sequence).Select(e => WalletEvents.Of(FreelancerId, e))];
+            await RecordEvents(throwOnFailure: true);
+        }
+        state.EventsRecordedBefore = Math.Max(state.EventsRecordedBefore, state.NextSequence);
+    }
+
+    /// <summary>The archived entries from sequence <paramref name="from"/> up to (not including) <paramref name="before"/>,
+    /// read from the newest statements back.</summary>
+    private async Task<List<LedgerEntry>> ArchivedEntries(long from, long before)
+    {
+        var found = new List<LedgerEntry>();
+        for (var statement = History.StatementOf(Math.Max(0, stored.State.Cycle - 1)); statement >= 0; statement--)
+        {
+            var entries = await GrainFactory.Statement(FreelancerId, statement).Read();
+            found.AddRange(entries.Where(e => e.Sequence >= from && e.Sequence < before));
+            if (entries.Any(e => e.Sequence <= from)) break;
+        }
+        return found;
     }
 
     /// <summary>Leaves decided changes in memory for a short while (<see cref="WalletProtocolSettings.DeferredWriteDelay"/>); a
@@ -323,6 +394,9 @@ public sealed partial class WalletGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} could not write its deferred changes; stored holds are settled with their jobs")]
     private static partial void LogFlushFailed(ILogger logger, Exception ex, string freelancerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} could not record {Count} events of stored changes; they are recorded before any later one")]
+    private static partial void LogEventsNotRecorded(ILogger logger, Exception ex, string freelancerId, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {FreelancerId} moved its old receipt book to books per year but could not clear it; it is not read again")]
     private static partial void LogLegacyBookNotCleared(ILogger logger, Exception ex, string freelancerId);

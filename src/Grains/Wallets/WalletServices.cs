@@ -15,6 +15,7 @@ public sealed class WalletServices(
     ConnectsMetrics metrics,
     RefreshPacer pacer,
     IRenewalRoll renewals,
+    IEventStore events,
     ILogger<WalletGrain> logger)
 {
     public WalletRules Rules => rules.Value;
@@ -23,5 +24,6 @@ public sealed class WalletServices(
     public ConnectsMetrics Metrics => metrics;
     public RefreshPacer Pacer => pacer;
     public IRenewalRoll Renewals => renewals;
+    public IEventStore Events => events;
     public ILogger Logger => logger;
 }

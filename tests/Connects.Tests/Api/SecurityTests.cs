@@ -40,6 +40,7 @@ public sealed class SecurityTests(SecuredApiFixture api) : IClassFixture<Secured
         ("PUT", "/v1/freelancers/alice/membership", """{"plan":"plus"}""", Policy.Marketplace),
         ("POST", "/v1/freelancers/alice/purchases", """{"bundle":10,"paymentReference":"authz"}""", Policy.Marketplace),
         ("GET", "/v1/freelancers/alice/history", null, Policy.WalletReader),
+        ("GET", "/v1/freelancers/alice/events", null, Policy.WalletReader),
         ("PUT", "/v1/jobs/authz-job", """{"clientId":"c","budgetUsd":100,"budgetType":"fixed","duration":"1-4-weeks","category":"authz"}""", Policy.Marketplace),
         ("GET", "/v1/jobs/authz-job", null, Policy.Marketplace),
         ("POST", "/v1/jobs/authz-job/proposals", """{"freelancerId":"alice","expectedConnects":16}""", Policy.Marketplace),
@@ -52,6 +53,9 @@ public sealed class SecurityTests(SecuredApiFixture api) : IClassFixture<Secured
         ("POST", "/v1/jobs/authz-job/cancel", """{"reason":"client-cancelled"}""", Policy.Marketplace),
         ("POST", "/v1/admin/freelancers/alice/grants", """{"grantId":"authz","amount":5,"reason":"test"}""", Policy.Admin),
         ("GET", "/v1/admin/audit", null, Policy.Admin),
+        ("POST", "/v1/admin/webhooks", """{"url":"https://93.184.215.14/authz","types":["connects.ledger.refunded"]}""", Policy.Admin),
+        ("GET", "/v1/admin/webhooks", null, Policy.Admin),
+        ("DELETE", "/v1/admin/webhooks/wh_none", null, Policy.Admin),
         ("GET", "/metrics", null, Policy.Admin),
         ("GET", "/dashboard/", null, Policy.Admin),
     ];
@@ -120,6 +124,19 @@ public sealed class SecurityTests(SecuredApiFixture api) : IClassFixture<Secured
         var huge = $$"""{"plan":"plus","padding":"{{new string('x', 20_000)}}"}""";
         await marketplace.PostJson("/v1/freelancers/big-body/wallet", huge).ExpectProblem(HttpStatusCode.RequestEntityTooLarge, "payload-too-large");
         await marketplace.GetAsync("/v1/freelancers/big-body/wallet").ExpectProblem(HttpStatusCode.NotFound, "wallet-not-found");
+    }
+
+    [Fact]
+    public async Task In_production_a_webhook_url_must_be_https()
+    {
+        var admin = ClientFor(Caller.Admin);
+        await admin.PostJson("/v1/admin/webhooks", """{"url":"http://93.184.215.14/plain","types":["connects.ledger.spent"]}""")
+            .ExpectProblem(HttpStatusCode.BadRequest, "validation", "url");
+        var created = await admin.PostJson("/v1/admin/webhooks", """{"url":"https://93.184.215.14/tls","types":["connects.ledger.spent"]}""")
+            .Expect(HttpStatusCode.Created);
+        Assert.StartsWith("whsec_", created.GetProperty("secret").GetString());
+        var listed = await admin.GetAsync("/v1/admin/webhooks").Expect(HttpStatusCode.OK);
+        Assert.DoesNotContain(listed.GetProperty("webhooks").EnumerateArray(), w => w.GetProperty("url").GetString()!.StartsWith("http:", StringComparison.Ordinal));
     }
 
     [Fact]

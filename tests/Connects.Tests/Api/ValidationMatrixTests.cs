@@ -167,6 +167,7 @@ public sealed class ValidationMatrixTests(ApiFixture api, ITestOutputHelper outp
     [Theory]
     [InlineData("GET", "/v1/freelancers/{0}/wallet", "freelancerId")]
     [InlineData("GET", "/v1/freelancers/{0}/history", "freelancerId")]
+    [InlineData("GET", "/v1/freelancers/{0}/events", "freelancerId")]
     [InlineData("GET", "/v1/jobs/{0}", "jobId")]
     [InlineData("DELETE", "/v1/jobs/vm-job/proposals/{0}", "freelancerId")]
     [InlineData("POST", "/v1/jobs/vm-job/proposals/{0}/decline", "freelancerId")]

@@ -1,5 +1,7 @@
 using Connects.Tests.Faults;
 using Microsoft.Extensions.DependencyInjection;
+using Connects.Domain;
+using Connects.Grains;
 using Orleans.Storage;
 
 namespace Connects.Tests.Support;
@@ -15,6 +17,7 @@ public sealed class StorageFaults
     private readonly Dictionary<(string State, string Key), (FaultMode Mode, int Remaining)> _failures = [];
     private readonly Dictionary<(string State, string Key), Gate> _gates = [];
     private readonly Dictionary<(string State, string Key), int> _writes = [];
+    private readonly Dictionary<string, int> _eventFailures = [];
 
     /// <summary>Holds one write until <see cref="Open"/>; <see cref="Reached"/> completes when that write is waiting, and
     /// <see cref="Written"/> once it is over.</summary>
@@ -68,11 +71,29 @@ public sealed class StorageFaults
         lock (_lock) return _writes.GetValueOrDefault((state, grainKey));
     }
 
+    /// <summary>The next <paramref name="times"/> recordings of <paramref name="subject"/>'s events in the events table fail
+    /// before they reach it: the window between a wallet's write and its events' recording.</summary>
+    public void FailEventRecords(string subject, int times = 1)
+    {
+        lock (_lock) _eventFailures[subject] = times;
+    }
+
+    internal bool TakeEventFailure(string subject)
+    {
+        lock (_lock)
+        {
+            if (_eventFailures.GetValueOrDefault(subject) <= 0) return false;
+            _eventFailures[subject]--;
+            return true;
+        }
+    }
+
     public void Clear()
     {
         lock (_lock)
         {
             _failures.Clear();
+            _eventFailures.Clear();
             foreach (var gate in _gates.Values) gate.Open();
             _gates.Clear();
         }
@@ -135,6 +156,19 @@ public sealed class FaultyGrainStorage(IGrainStorage inner, StorageFaults faults
         inner.ClearStateAsync(stateName, grainId, grainState);
 }
 
+/// <summary>The events table seen through <see cref="StorageFaults"/>.</summary>
+public sealed class FaultyEventStore(IEventStore inner, StorageFaults faults) : IEventStore
+{
+    public Task Record(IReadOnlyList<ConnectsEvent> events) =>
+        events.Count > 0 && faults.TakeEventFailure(events[0].Subject)
+            ? throw new TimeoutException($"Injected fault recording the events of {events[0].Subject}")
+            : inner.Record(events);
+
+    public Task<long?> LastSequence(string subject) => inner.LastSequence(subject);
+
+    public Task<IReadOnlyList<ConnectsEvent>> Read(string subject, long after, int limit) => inner.Read(subject, after, limit);
+}
+
 public static class StorageFaultWiring
 {
     /// <summary>
@@ -148,6 +182,11 @@ public static class StorageFaultWiring
         var current = services.Last(d => d.ServiceType == typeof(IGrainStorage) && d.IsKeyedService && Equals(d.ServiceKey, ConnectsStorage.Name));
         services.Remove(current);
         services.AddKeyedSingleton<IGrainStorage>(ConnectsStorage.Name, (sp, key) => new FaultyGrainStorage(Inner(sp, key, current), faults));
+        var events = services.Last(d => d.ServiceType == typeof(IEventStore) && !d.IsKeyedService);
+        services.Remove(events);
+        services.AddSingleton<IEventStore>(sp => new FaultyEventStore((IEventStore)(events.ImplementationInstance
+            ?? events.ImplementationFactory?.Invoke(sp)
+            ?? ActivatorUtilities.CreateInstance(sp, events.ImplementationType!)), faults));
         return silo;
 
         static IGrainStorage Inner(IServiceProvider sp, object? key, ServiceDescriptor d) =>

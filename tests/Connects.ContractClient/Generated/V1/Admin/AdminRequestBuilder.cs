@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Connects.ContractClient.V1.Admin.Audit;
 using Connects.ContractClient.V1.Admin.Freelancers;
+using Connects.ContractClient.V1.Admin.Webhooks;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using System.Collections.Generic;
@@ -25,6 +26,11 @@ namespace Connects.ContractClient.V1.Admin
         public global::Connects.ContractClient.V1.Admin.Freelancers.FreelancersRequestBuilder Freelancers
         {
             get => new global::Connects.ContractClient.V1.Admin.Freelancers.FreelancersRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The webhooks property</summary>
+        public global::Connects.ContractClient.V1.Admin.Webhooks.WebhooksRequestBuilder Webhooks
+        {
+            get => new global::Connects.ContractClient.V1.Admin.Webhooks.WebhooksRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Connects.ContractClient.V1.Admin.AdminRequestBuilder"/> and sets the default values.

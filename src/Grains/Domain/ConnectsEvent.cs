@@ -1,0 +1,19 @@
+namespace Connects.Domain;
+
+/// <summary>
+/// One change as the web tier hears of it (a CloudEvents 1.0 event on the wire): made from a durable ledger entry, so it
+/// exists exactly when its change does. <see cref="Id"/> is stable (the subject and its sequence), so a redelivery or a
+/// second recording of it is the same event.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Connects.ConnectsEvent")]
+public sealed record ConnectsEvent(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Type,
+    [property: Id(2)] string Subject,
+    [property: Id(3)] long Sequence,
+    [property: Id(4)] DateTimeOffset Time,
+    [property: Id(5)] LedgerKind Kind,
+    [property: Id(6)] int Amount,
+    [property: Id(7)] int BalanceAfter,
+    [property: Id(8)] string Reference,
+    [property: Id(9)] string? Note);
