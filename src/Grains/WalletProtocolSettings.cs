@@ -34,6 +34,11 @@ public sealed class WalletProtocolSettings
     /// ticks every period after it; a tick that finds every wallet of the cohort refreshed does nothing.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "31.00:00:00")] public TimeSpan RefreshReminderPeriod { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>How often a renewal cohort's reminder ticks while a renewal that has passed is not done (default 1 minute,
+    /// Orleans' shortest reminder period): a refresh cut short, by its silo's death or a wallet that did not answer, is
+    /// taken up again within this period, on whichever silo the cohort then lives.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")] public TimeSpan RenewalRetryPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Wallets a renewal cohort refreshes at a time, across the cluster (default 16): its pace. Each refresh is one
     /// wallet call and at most one write; the rest of the cluster's capacity stays with live calls.</summary>
     [Range(1, 10_000)] public int CohortRefreshConcurrency { get; set; } = 16;

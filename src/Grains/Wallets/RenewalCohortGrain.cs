@@ -24,7 +24,9 @@ public sealed partial class RenewalCohortGrain(
 {
     public const string Reminder = "renewal";
     private const int PageSize = 1000;
+    /// <summary>What this activation last set the reminder for: the next renewal instant, or <see cref="RetryingRenewal"/>.</summary>
     private DateTimeOffset? _reminderSetFor;
+    private static readonly DateTimeOffset RetryingRenewal = DateTimeOffset.MinValue;
     private Task? _refreshing;
 
     private RenewalDay Day => new((int)this.GetPrimaryKeyLong());
@@ -45,15 +47,23 @@ public sealed partial class RenewalCohortGrain(
         StartIfBehind();
     }
 
-    /// <summary>Sets the reminder to fire at the next renewal instant (Connects time; the reminder counts real time, and
-    /// after a sandbox clock move the API wakes every cohort instead), then every period after it.</summary>
+    /// <summary>
+    /// While a renewal that has passed is not done, the reminder ticks every <see cref="WalletProtocolSettings.RenewalRetryPeriod"/>,
+    /// so a refresh cut short (its silo died, a wallet did not answer) is taken up again on whichever silo the cohort then
+    /// lives. Once it is done, the reminder is set for the next renewal instant, then ticks every
+    /// <see cref="WalletProtocolSettings.RefreshReminderPeriod"/>. The reminder counts real time, Connects time may run
+    /// ahead of it (the sandbox clock): after a sandbox clock move the API wakes every cohort.
+    /// </summary>
     private async Task Schedule()
     {
         var now = clock.GetUtcNow();
-        var next = Day.NextAfter(now);
-        if (_reminderSetFor == next) return;
-        await this.RegisterOrUpdateReminder(Reminder, next - now, settings.Value.RefreshReminderPeriod);
-        _reminderSetFor = next;
+        var behind = IsBehind(out _);
+        var target = behind ? RetryingRenewal : Day.NextAfter(now);
+        if (_reminderSetFor == target) return;
+        var protocol = settings.Value;
+        if (behind) await this.RegisterOrUpdateReminder(Reminder, protocol.RenewalRetryPeriod, protocol.RenewalRetryPeriod);
+        else await this.RegisterOrUpdateReminder(Reminder, target - now, protocol.RefreshReminderPeriod);
+        _reminderSetFor = target;
     }
 
     /// <summary>Starts refreshing unless a refresh is running: that one looks again when it ends (the clock may have
@@ -73,6 +83,15 @@ public sealed partial class RenewalCohortGrain(
     private async Task RefreshWhileBehind()
     {
         while (IsBehind(out var due) && await RefreshThrough(due)) { }
+        try
+        {
+            await Schedule();
+        }
+        catch (Exception ex)
+        {
+            // The reminder still ticks at the retry period, and its tick sets it again.
+            LogNotRescheduled(logger, ex, Day.Day);
+        }
     }
 
     /// <summary>Refreshes every wallet of the roll; true when all of them answered and the renewal is marked done.</summary>
@@ -131,6 +150,9 @@ public sealed partial class RenewalCohortGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewal cohort {Day}: refreshing through {Due} stopped after {Refreshed} wallets; the next tick starts again")]
     private static partial void LogRefreshFailed(ILogger logger, Exception ex, int day, DateTimeOffset due, int refreshed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewal cohort {Day}: its reminder could not be set for the next renewal; it keeps ticking until it is")]
+    private static partial void LogNotRescheduled(ILogger logger, Exception ex, int day);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewal cohort {Day}: wallet {FreelancerId} could not be refreshed (the first failure of this run)")]
     private static partial void LogWalletRefreshFailed(ILogger logger, Exception ex, int day, string freelancerId);

@@ -43,14 +43,16 @@ public sealed class WalletSettingsTests
             ["Connects:Wallet:ProvisionalRecordAge"] = "00:00:02",
             ["Connects:Wallet:ReminderRefreshConcurrency"] = "3",
             ["Connects:Wallet:RefreshReminderPeriod"] = "02:00:00",
+            ["Connects:Wallet:RenewalRetryPeriod"] = "00:05:00",
         });
         services.GetRequiredService<IStartupValidator>().Validate();
 
         var rules = services.GetRequiredService<IOptions<WalletRules>>().Value;
         Assert.Equal((200, TimeSpan.FromSeconds(30), 4, 36), (rules.PlusRolloverCap, rules.HoldDuration, rules.ArchiveAfterEntries, rules.IdempotencyWindowMonths));
         var protocol = services.GetRequiredService<IOptions<WalletProtocolSettings>>().Value;
-        Assert.Equal((TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2), 3, TimeSpan.FromHours(2)),
-            (protocol.DeferredWriteDelay, protocol.ProvisionalRecordAge, protocol.ReminderRefreshConcurrency, protocol.RefreshReminderPeriod));
+        Assert.Equal((TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2), 3, TimeSpan.FromHours(2), TimeSpan.FromMinutes(5)),
+            (protocol.DeferredWriteDelay, protocol.ProvisionalRecordAge, protocol.ReminderRefreshConcurrency, protocol.RefreshReminderPeriod,
+             protocol.RenewalRetryPeriod));
     }
 
     [Fact]
