@@ -35,6 +35,8 @@ public sealed partial class WalletGrain(
     /// <summary>Events of entries already stored whose recording in the events table failed, in sequence: recorded before
     /// any later event (next write, read of the feed or deactivation). Null while there is none, so an idle wallet carries none.</summary>
     private List<ConnectsEvent>? _unrecorded;
+    /// <summary>The recording of <see cref="_unrecorded"/> started after a write, while it runs (see <see cref="RecordWhilePending"/>).</summary>
+    private Task? _recording;
 
     private string FreelancerId => GrainKeys.IdOf(this);
     private Wallet Wallet => new(stored.State, services.Rules);
@@ -293,26 +295,54 @@ public sealed partial class WalletGrain(
             DeactivateOnIdle();
             throw;
         }
-        // The change is durable: its events go to the events table now. Should that fail, they stay in _unrecorded (and
-        // the stored mark behind them) and are recorded before any later event; the change's answer stands.
-        await RecordEvents(throwOnFailure: false);
+        // The change is durable: its events go to the events table now, without holding up the answer (a first-of-the-month
+        // refresh or a submission does not wait for the table's commit). Should that fail, they stay in _unrecorded (and the
+        // stored mark behind them) and are recorded before any later event; the change's answer stands.
+        if (_unrecorded is { Count: > 0 } && _recording is not { IsCompleted: false }) _recording = RecordWhilePending();
+    }
+
+    /// <summary>Records the events waiting, one recording at a time, until none waits or one fails (those wait for the
+    /// next write, read of the feed or deactivation). Runs on this activation beside its calls; never throws.</summary>
+    private async Task RecordWhilePending()
+    {
+        while (_unrecorded is { Count: > 0 })
+        {
+            try
+            {
+                await RecordPending();
+            }
+            catch (Exception ex)
+            {
+                LogEventsNotRecorded(services.Logger, ex, FreelancerId, _unrecorded?.Count ?? 0);
+                return;
+            }
+        }
     }
 
     /// <summary>Records the events of stored entries not recorded yet, in sequence (idempotent: an event already in the
-    /// table stays as it is), and marks them recorded in memory; the mark is stored with the next write.</summary>
+    /// table stays as it is), after a recording still running, and marks them recorded in memory; the mark is stored
+    /// with the next write.</summary>
     private async Task RecordEvents(bool throwOnFailure)
     {
-        if (_unrecorded is not { Count: > 0 } events) return;
+        if (_recording is { } running) await running;
+        if (_unrecorded is not { Count: > 0 }) return;
         try
         {
-            await services.Events.Record(events);
-            stored.State.EventsRecordedBefore = Math.Max(stored.State.EventsRecordedBefore, events[^1].Sequence + 1);
-            _unrecorded = null;
+            await RecordPending();
         }
         catch (Exception ex) when (!throwOnFailure)
         {
-            LogEventsNotRecorded(services.Logger, ex, FreelancerId, events.Count);
+            LogEventsNotRecorded(services.Logger, ex, FreelancerId, _unrecorded?.Count ?? 0);
         }
+    }
+
+    /// <summary>Records the events waiting now (a copy: a write made meanwhile adds its own behind them).</summary>
+    private async Task RecordPending()
+    {
+        var events = _unrecorded!.ToArray();
+        await services.Events.Record(events);
+        stored.State.EventsRecordedBefore = Math.Max(stored.State.EventsRecordedBefore, events[^1].Sequence + 1);
+        _unrecorded = _unrecorded.Count == events.Length ? null : _unrecorded.GetRange(events.Length, _unrecorded.Count - events.Length);
     }
 
     /// <summary>

@@ -101,6 +101,7 @@ public sealed class EventOutboxTests(ClusterFixture fx) : IDisposable
         await wallet.Grant("ev-lost-grant", 3, "sorry", null);
         await fx.Cluster.DeactivateAsync(wallet);
         await wallet.Purchase("ev-lost-pay-2", 10);
+        await wallet.GetEvents(0, 1); // a read of the feed waits for the recording the purchase started
 
         var events = await Table.Read(id, 0, 100);
         Assert.Equal([WalletEvents.Opened, WalletEvents.Purchased, WalletEvents.Granted, WalletEvents.Purchased], events.Select(e => e.Type));
@@ -114,7 +115,9 @@ public sealed class EventOutboxTests(ClusterFixture fx) : IDisposable
         const string id = "ev-again";
         var wallet = await fx.Grains.OpenedWallet(id);
         await wallet.Purchase("ev-again-pay", 10);
+        await wallet.GetEvents(0, 1); // a read of the feed waits for the recording the purchase started
         var recorded = await Table.Read(id, 0, 100);
+        Assert.Equal(2, recorded.Count);
 
         // A wallet whose stored mark lags its table (the mark goes with the next write) records the same events again.
         await Table.Record([.. recorded.Select(e => e with { Amount = 999 })]);
