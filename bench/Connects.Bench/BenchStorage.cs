@@ -75,6 +75,23 @@ public sealed class BenchStorage(string topology, string runDir, string? pgBase,
             System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Whether the events table of database <paramref name="name"/> holds an event of <paramref name="subject"/>
+    /// of <paramref name="type"/> with <paramref name="reference"/> (deploy/sql/*/..._events.sql).</summary>
+    public async Task<bool> EventRecorded(string name, string subject, string type, string reference)
+    {
+        await using var connection = await Open(name);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM ConnectsEvent WHERE Subject = @s AND Type = @t AND Reference = @r";
+        foreach (var (key, value) in new[] { ("s", subject), ("t", type), ("r", reference) })
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = key;
+            p.Value = value;
+            command.Parameters.Add(p);
+        }
+        return await command.ExecuteScalarAsync() is not null;
+    }
+
     public async Task<ReminderTableSnapshot> Reminders(string name)
     {
         await using var connection = await Open(name);

@@ -177,6 +177,8 @@ public static class Orchestrator
             ["Connects__Limits__WritesPerSecond"] = "1000000",
             ["Connects__Limits__WriteBurst"] = "1000000",
             ["Connects__Observability__Dashboard"] = "false",
+            // S1E's webhook receiver listens on loopback in the harness: the SSRF guard lets the bench name it.
+            ["Connects__Webhooks__AllowedHosts__0"] = "127.0.0.1",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         };
@@ -259,7 +261,7 @@ public static class Orchestrator
         if (rebalance is not ("on" or "off")) throw new ArgumentException("--rebalance must be on or off");
         var pgbenchSeconds = Int("--pgbench-seconds", 10);
         if (pgbenchSeconds is < 1 or > 600) throw new ArgumentException("--pgbench-seconds must be 1..600");
-        var defaultScenarios = topology == "cluster" ? "S7,S7-ADD" : "B,S1,S2,S2B,S3,S4,S8,S5,S6";
+        var defaultScenarios = topology == "cluster" ? "S7,S7-ADD" : "B,S1,S1E,S2,S2B,S3,S4,S8,S5,S6";
         return new BenchOptions(topology, duration, Int("--warmup", 2), Int("--connections", 32),
             Get("--scenarios", defaultScenarios).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).ToHashSet(),
             Int("--memory-wallets", 5000), Int("--age-wallets", 10), ageMonths, ageSamples,

@@ -52,7 +52,7 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
         });
         await OpenAfter("B3", "B3o", _base, n => Post($"/baseline/write/w{n % 1000}", null));
 
-        if (On("S1") || On("S3") || On("S2")) await SetupS1();
+        if (On("S1") || On("S3") || On("S2") || On("S1E")) await SetupS1();
         if (On("S1"))
         {
             await CountingCommits("S1", "api", async () =>
@@ -64,6 +64,7 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
             });
             await OpenAfter("S1", "S1o", _api, _ => S1Request(), p99TargetMs: S1P99TargetMs);
         }
+        if (On("S1E")) await WithEvents(); // right after S1, for S1E / S1 in the same run
         if (On("S3"))
         {
             await Load("S3", "wallet read (GET wallet)", _api, n => Get($"/v1/freelancers/s1-f{n % S1Freelancers}/wallet"), ratioOf: "B2", target: 0.5);

@@ -131,6 +131,7 @@ public sealed class ConnectsMetrics
         LedgerKind.BoostBid => "boost-bid",
         LedgerKind.BoostReturned => "boost-returned",
         LedgerKind.BoostRefunded => "boost-refunded",
+        LedgerKind.LowBalance => "low-balance",
         _ => kind.ToString().ToLowerInvariant(),
     };
 }

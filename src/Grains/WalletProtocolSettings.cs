@@ -42,4 +42,8 @@ public sealed class WalletProtocolSettings
     /// <summary>Wallets a renewal cohort refreshes at a time, across the cluster (default 16): its pace. Each refresh is one
     /// wallet call and at most one write; the rest of the cluster's capacity stays with live calls.</summary>
     [Range(1, 10_000)] public int CohortRefreshConcurrency { get; set; } = 16;
+
+    /// <summary>How often the expiry notice roll is read for notices fallen due (default 1 hour): an idle wallet's expiring
+    /// event comes at most this late. One reminder for the cluster, not one per wallet.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")] public TimeSpan ExpiryNoticeScanPeriod { get; set; } = TimeSpan.FromHours(1);
 }

@@ -39,6 +39,14 @@ public sealed class WalletRules : IValidatableObject
     /// </summary>
     [Range(1, 1_200)] public int IdempotencyWindowMonths { get; set; } = 24;
 
+    /// <summary>A wallet whose available Connects fall below this gets one <c>connects.wallet.low-balance</c> event per
+    /// crossing (0: never).</summary>
+    [Range(0, 1_000_000)] public int LowBalanceThreshold { get; set; } = 16;
+
+    /// <summary>How long before a purchased or granted bucket expires its <c>connects.wallet.expiring</c> event is given
+    /// (once per bucket).</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "90.00:00:00")] public TimeSpan ExpiryNoticeAhead { get; set; } = TimeSpan.FromDays(7);
+
     public IReadOnlyList<int> Bundles => BundleSizes is { Length: > 0 } sizes ? sizes : DefaultBundleSizes;
 
     public int MonthlyConnects(Plan plan) => plan == Plan.Plus ? PlusMonthlyConnects : BasicMonthlyConnects;

@@ -227,6 +227,7 @@ public static class ConnectsHosting
         // API also registers (there, an unresolvable WalletServices failed the Development host's start-up validation).
         silo.Services.TryAddSingleton<Connects.Grains.WalletServices>();
         silo.Services.TryAddSingleton<Connects.Grains.IEventStore>(sp => new EventStore(storage, gated ? sp.GetRequiredService<SqliteWriteGate>() : null));
+        silo.Services.TryAddSingleton<Connects.Grains.IExpiryNoticeRoll>(sp => new ExpiryNoticeRoll(storage, gated ? sp.GetRequiredService<SqliteWriteGate>() : null));
         silo.AddStartupTask<WakeRenewalCohorts>();
         return silo;
     }

@@ -6,14 +6,17 @@ namespace Connects.Silo;
 
 /// <summary>
 /// The events table ConnectsEvent (deploy/sql): inserts each ignored if its id is already there; reads by subject and
-/// sequence. The events that wallets record at the same moment share one transaction (<see cref="GroupCommit{T}"/>), so
-/// that recording costs a commit per batch, not one per wallet write: a first-of-the-month refresh on SQLite, one
-/// commit (one WAL sync) each, was held to about 600 wallets a second by them. On SQLite the transaction takes the write
-/// gate like every other write (see <see cref="SqliteWriteGate"/>).
+/// sequence. A job's events are kept under <see cref="JobEvents.StreamOf"/> (apart from any freelancer's) with their
+/// status and prices in their own columns; their subject is the job id again when read. The events that wallets and jobs
+/// record at the same moment share one transaction (<see cref="GroupCommit{T}"/>), so that recording costs a commit per
+/// batch, not one per write: a first-of-the-month refresh on SQLite, one commit (one WAL sync) each, was held to about
+/// 600 wallets a second by them. On SQLite the transaction takes the write gate like every other write (see
+/// <see cref="SqliteWriteGate"/>).
 /// </summary>
 public sealed class EventStore : IEventStore
 {
-    private const string Columns = "EventId, Subject, Sequence, Type, Time, Kind, Amount, BalanceAfter, Reference, Note";
+    private const string Columns = "EventId, Subject, Sequence, Type, Time, Kind, Amount, BalanceAfter, Reference, Note, JobStatus, PriceBefore, PriceAfter";
+    private const string JobPrefix = "job:";
 
     /// <summary>Events per transaction at most; a multi-row insert carries up to <see cref="RowsPerStatement"/> of them.</summary>
     public const int MaxBatch = 1000;
@@ -53,9 +56,14 @@ public sealed class EventStore : IEventStore
         var events = new List<ConnectsEvent>();
         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
         while (await reader.ReadAsync().ConfigureAwait(false))
-            events.Add(new ConnectsEvent(reader.GetString(0), reader.GetString(3), reader.GetString(1), reader.GetInt64(2),
+        {
+            var stream = reader.GetString(1);
+            var job = reader.IsDBNull(10) ? null
+                : new JobChange((JobStatus)reader.GetInt32(10), reader.IsDBNull(11) ? null : reader.GetInt32(11), reader.IsDBNull(12) ? null : reader.GetInt32(12));
+            events.Add(new ConnectsEvent(reader.GetString(0), reader.GetString(3), job is null ? stream : stream[JobPrefix.Length..], reader.GetInt64(2),
                 reader.GetFieldValue<DateTimeOffset>(4).ToUniversalTime(), (LedgerKind)reader.GetInt32(5), reader.GetInt32(6),
-                reader.GetInt32(7), reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9)));
+                reader.GetInt32(7), reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9), job));
+        }
         return events;
     }
 
@@ -73,9 +81,9 @@ public sealed class EventStore : IEventStore
             {
                 var e = rows[i];
                 values.Append(i == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture,
-                    $"(@id{i}, @subject{i}, @sequence{i}, @type{i}, @time{i}, @kind{i}, @amount{i}, @balance{i}, @reference{i}, @note{i})");
+                    $"(@id{i}, @subject{i}, @sequence{i}, @type{i}, @time{i}, @kind{i}, @amount{i}, @balance{i}, @reference{i}, @note{i}, @status{i}, @before{i}, @after{i})");
                 Add(command, $"id{i}", e.Id);
-                Add(command, $"subject{i}", e.Subject);
+                Add(command, $"subject{i}", e.Job is null ? e.Subject : JobEvents.StreamOf(e.Subject));
                 Add(command, $"sequence{i}", e.Sequence);
                 Add(command, $"type{i}", e.Type);
                 Add(command, $"time{i}", e.Time.ToUniversalTime());
@@ -84,6 +92,9 @@ public sealed class EventStore : IEventStore
                 Add(command, $"balance{i}", e.BalanceAfter);
                 Add(command, $"reference{i}", e.Reference);
                 Add(command, $"note{i}", (object?)e.Note ?? DBNull.Value);
+                Add(command, $"status{i}", e.Job is { } job ? (object)(int)job.Status : DBNull.Value);
+                Add(command, $"before{i}", (object?)e.Job?.PriceBefore ?? DBNull.Value);
+                Add(command, $"after{i}", (object?)e.Job?.PriceAfter ?? DBNull.Value);
             }
             command.CommandText = $"INSERT INTO ConnectsEvent ({Columns}) VALUES {values} ON CONFLICT DO NOTHING";
             await command.ExecuteNonQueryAsync().ConfigureAwait(false);

@@ -53,7 +53,7 @@ public static partial class AdminEndpoints
             var offset = clock.Advance(by, ConnectsAuthentication.WhoIs(user));
             await EverySiloFollows(offset, grains, clock, logger);
             // Renewal instants the move passed: the cohorts' reminders count real time, so they are told now.
-            await Task.WhenAll(RenewalDay.All.Select(day => grains.RenewalCohort(day).Wake()));
+            await Task.WhenAll(RenewalDay.All.Select(day => grains.RenewalCohort(day).Wake()).Append(grains.ExpiryNotices().Wake()));
             return TypedResults.Ok(Describe(clock));
         }).WithSummary("Move the service's time forward (e.g. P31D) to see refreshes, rollovers and expiries; answered once every silo serves the new time")
           .RequireRateLimiting(Security.Writes);

@@ -42,8 +42,8 @@ public static class WebhookEndpoints
         var refusal = WebhookUrls.Refusal(url, environment.IsProduction(), settings.Value.AllowedHosts, await Resolve(url, settings.Value.ResolveTimeout, cancellationToken));
         if (refusal is not null) return Problems.BadField("url", refusal);
         if (body.Types!.Count == 0) return Problems.BadField("types", "Must name at least one event type.");
-        if (body.Types.FirstOrDefault(t => !WalletEvents.Types.Contains(t)) is { } unknown)
-            return Problems.BadField("types", $"'{unknown}' is not an event type: {string.Join(", ", WalletEvents.Types)}.");
+        if (body.Types.FirstOrDefault(t => !EventTypes.All.Contains(t)) is { } unknown)
+            return Problems.BadField("types", $"'{unknown}' is not an event type: {string.Join(", ", EventTypes.All)}.");
 
         var endpoint = new WebhookEndpoint("wh_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)), url.AbsoluteUri,
             [.. body.Types.Distinct()], "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), clock.GetUtcNow());

@@ -17,4 +17,6 @@ public enum LedgerKind
     [JsonStringEnumMemberName("boost-bid")] BoostBid,
     [JsonStringEnumMemberName("boost-returned")] BoostReturned,
     [JsonStringEnumMemberName("boost-refunded")] BoostRefunded,
+    [JsonStringEnumMemberName("low-balance")] LowBalance,
+    [JsonStringEnumMemberName("expiring")] Expiring,
 }

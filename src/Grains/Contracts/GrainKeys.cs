@@ -41,6 +41,9 @@ public static class GrainKeys
     public static IRenewalCohortGrain RenewalCohort(this IGrainFactory grains, Domain.RenewalDay day) =>
         grains.GetGrain<IRenewalCohortGrain>(day.Day);
 
+    /// <summary>The one grain that gives idle wallets their expiring notices.</summary>
+    public static IExpiryNoticeGrain ExpiryNotices(this IGrainFactory grains) => grains.GetGrain<IExpiryNoticeGrain>(0);
+
     /// <summary>The domain id inside a grain key made here.</summary>
     public static string IdOf(IAddressable grain) => IdOf(grain.GetPrimaryKeyString());
 

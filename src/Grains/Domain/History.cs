@@ -3,7 +3,7 @@ namespace Connects.Domain;
 public static class History
 {
     public static IEnumerable<LedgerEntry> Select(IEnumerable<LedgerEntry> entries, HistoryQuery query) =>
-        entries.Where(e => e.At >= query.From && e.At <= query.To && (query.Before is null || e.Sequence < query.Before))
+        entries.Where(e => !Wallet.IsNotice(e.Kind) && e.At >= query.From && e.At <= query.To && (query.Before is null || e.Sequence < query.Before))
             .OrderByDescending(e => e.Sequence);
 
     /// <summary>Cycles per statement: a wallet's archived entries are kept by year of cycles.</summary>

@@ -5,7 +5,9 @@ public sealed class Job(JobState state)
 {
     public JobState State => state;
 
-    public PostOutcome Post(string jobId, string clientId, JobTerms terms, string category, DateTimeOffset now)
+    /// <summary>Posts the job, or edits its terms. <paramref name="price"/> is its price in Connects under the new terms: a
+    /// posting is a <see cref="JobEvents.Posted"/> event, an edit that changes the price a <see cref="JobEvents.PriceChanged"/> one.</summary>
+    public PostOutcome Post(string jobId, string clientId, JobTerms terms, string category, DateTimeOffset now, int price = 0)
     {
         if (!state.IsPosted)
         {
@@ -16,6 +18,8 @@ public sealed class Job(JobState state)
             state.Category = category;
             state.Status = JobStatus.Open;
             state.PostedAt = now;
+            state.LastPrice = price;
+            JobEvents.Add(state, JobEvents.Posted, null, price, category, now);
             return PostOutcome.Created;
         }
         if (state.ClientId != clientId)
@@ -24,8 +28,16 @@ public sealed class Job(JobState state)
         RequireOpen();
         state.Terms = terms;
         state.Category = category;
+        if (price != state.LastPrice || state.EventSequence == 0)
+            JobEvents.Add(state, JobEvents.PriceChanged, LastPrice, price, category, now);
+        state.LastPrice = price;
         return PostOutcome.Updated;
     }
+
+    /// <summary>The price the job's events last gave, null for a job stored before events that gave none.</summary>
+    private int? LastPrice => state.EventSequence == 0 ? null : state.LastPrice;
+
+    private void Closed(string? note, DateTimeOffset now) => JobEvents.Add(state, JobEvents.Closed, LastPrice, LastPrice, note, now);
 
     public Proposal? FindProposal(string freelancerId) => state.Proposals.GetValueOrDefault(freelancerId);
 
@@ -127,6 +139,7 @@ public sealed class Job(JobState state)
         state.HiredFreelancerId = freelancerId;
         state.ClosedAt = now;
         state.AuctionClosedAt ??= now; // the first hire closes the auction for good
+        Closed(freelancerId, now);
         return proposal;
     }
 
@@ -141,6 +154,7 @@ public sealed class Job(JobState state)
         state.Status = reason == CancelReason.ClientCancelled ? JobStatus.Cancelled : JobStatus.Removed;
         state.CancelReason = reason;
         state.ClosedAt = now;
+        Closed(reason == CancelReason.ClientCancelled ? "client-cancelled" : "removed", now);
         foreach (var proposal in state.Proposals.Values) proposal.RefundOwed = RefundRule.IsOwed(proposal);
         Auction.OweRefunds(state, now);
         return true;

@@ -26,4 +26,11 @@ public sealed class JobState
     [Id(15)] public List<BoostGiveBack> GiveBacksOwed { get; set; } = [];
     /// <summary>The order of the next bid: equal bids rank by who bid first.</summary>
     [Id(16)] public long NextBidOrder { get; set; }
+    /// <summary>The sequence of the job's last event (<see cref="JobEvents"/>): its events are numbered 1, 2, ...</summary>
+    [Id(17)] public long EventSequence { get; set; }
+    /// <summary>The job's outbox: its events stored with the change that made them and not yet known to be in the events
+    /// table, in sequence; null while there is none.</summary>
+    [Id(18)] public List<ConnectsEvent>? PendingEvents { get; set; }
+    /// <summary>The job's price in Connects when it was last posted or edited (what its events last said), 0 before events.</summary>
+    [Id(19)] public int LastPrice { get; set; }
 }

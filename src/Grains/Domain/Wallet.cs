@@ -26,6 +26,7 @@ public sealed partial class Wallet(WalletState state, WalletRules rules)
         var allotment = rules.MonthlyConnects(plan);
         AddToBuckets(new Slice(BucketSource.Monthly, allotment, CurrentCycle.End));
         Record(now, LedgerKind.Opened, allotment, "opened", note: plan.ToString().ToLowerInvariant());
+        state.LowBalanceNoticed = Available < rules.LowBalanceThreshold; // opening below the threshold crosses nothing
     }
 
     public bool TryFindReceipt(string key, out Receipt receipt) => state.Receipts.TryGetValue(key, out receipt!);
@@ -63,13 +64,16 @@ public sealed partial class Wallet(WalletState state, WalletRules rules)
         if (!rules.Bundles.Contains(bundle))
             throw new ConnectsRuleException(Refusals.InvalidBundle,
                 $"Bundles come in {string.Join(", ", rules.Bundles)} Connects; {bundle} is not one of them.", "bundle");
-        var expiresAt = now.AddMonths(rules.PurchaseExpiryMonths);
+        var expiresAt = PurchaseExpiry(now);
         AddToBuckets(new Slice(BucketSource.Purchase, bundle, expiresAt));
         Record(now, LedgerKind.Purchase, bundle, ReceiptKeys.Purchase(paymentReference));
         var receipt = new PurchaseReceipt(paymentReference, bundle, bundle * rules.PricePerConnectUsd, expiresAt, state.Balance, now);
         Remember(ReceiptKeys.Purchase(paymentReference), receipt);
         return receipt;
     }
+
+    /// <summary>When Connects bought at <paramref name="now"/> expire.</summary>
+    public DateTimeOffset PurchaseExpiry(DateTimeOffset now) => now.AddMonths(rules.PurchaseExpiryMonths);
 
     public void Grant(string grantId, int amount, string reason, DateTimeOffset? expiresAt, DateTimeOffset now)
     {

@@ -17,10 +17,12 @@ public static class WalletEvents
     public const string BoostBid = "connects.ledger.boost-bid";
     public const string BoostReturned = "connects.ledger.boost-returned";
     public const string BoostRefunded = "connects.ledger.boost-refunded";
+    public const string LowBalance = "connects.wallet.low-balance";
+    public const string Expiring = "connects.wallet.expiring";
 
-    /// <summary>Every event type a webhook may subscribe to.</summary>
+    /// <summary>The wallet's event types (a webhook may subscribe to these and <see cref="JobEvents.Types"/>: <see cref="EventTypes.All"/>).</summary>
     public static readonly IReadOnlyList<string> Types =
-        [Opened, Refreshed, Purchased, Granted, Spent, Refunded, Expired, BoostBid, BoostReturned, BoostRefunded];
+        [Opened, Refreshed, Purchased, Granted, Spent, Refunded, Expired, BoostBid, BoostReturned, BoostRefunded, LowBalance, Expiring];
 
     /// <summary>The event id of a freelancer's ledger entry: unique across subjects (the sequence, digits only, ends it
     /// after the last colon), the same every time it is made.</summary>
@@ -40,12 +42,16 @@ public static class WalletEvents
         LedgerKind.BoostBid => BoostBid,
         LedgerKind.BoostReturned => BoostReturned,
         LedgerKind.BoostRefunded => BoostRefunded,
+        LedgerKind.LowBalance => LowBalance,
+        LedgerKind.Expiring => Expiring,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "A ledger kind without an event type."),
     };
 
+    /// <summary>The event of a ledger entry. A notice (<see cref="Wallet.IsNotice"/>) changes no balance: its amount is
+    /// the Connects it is about (available for low-balance, expiring for expiring), its note the threshold or the expiry.</summary>
     public static ConnectsEvent Of(string freelancerId, LedgerEntry entry) =>
         new(IdOf(freelancerId, entry.Sequence), TypeOf(entry.Kind), freelancerId, entry.Sequence, entry.At,
-            entry.Kind, entry.Amount, entry.BalanceAfter, entry.Reference, entry.Note);
+            entry.Kind, Wallet.IsNotice(entry.Kind) ? entry.Quantity : entry.Amount, entry.BalanceAfter, entry.Reference, entry.Note);
 
     /// <summary>
     /// Where recording must start again for a wallet: every entry before <paramref name="recordedBefore"/> (as the wallet

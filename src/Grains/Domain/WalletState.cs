@@ -36,4 +36,14 @@ public sealed class WalletState
     /// <summary>Every ledger entry with a smaller sequence is in the events table (<see cref="WalletEvents"/>). Raised in
     /// memory once the entries are recorded there, stored with the next write; 0 for a wallet stored before events.</summary>
     [Id(18)] public long EventsRecordedBefore { get; set; }
+    /// <summary>A low-balance notice was given and the available Connects have not risen to the threshold since: the next
+    /// fall below it is not a new crossing (<see cref="Wallet.Notice"/>).</summary>
+    [Id(19)] public bool LowBalanceNoticed { get; set; }
+    /// <summary>The buckets (source and expiry) whose expiring notice was given, until they expire; null while there is
+    /// none, so an idle wallet carries none outside the notice window.</summary>
+    [Id(20)] public List<ExpiryNoticeGiven>? ExpiryNoticesGiven { get; set; }
 }
+
+/// <summary>The bucket of <paramref name="Source"/> expiring at <paramref name="ExpiresAt"/> had its expiring notice.</summary>
+[GenerateSerializer, Immutable, Alias("Connects.ExpiryNoticeGiven")]
+public sealed record ExpiryNoticeGiven([property: Id(0)] BucketSource Source, [property: Id(1)] DateTimeOffset ExpiresAt);

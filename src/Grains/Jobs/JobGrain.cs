@@ -1,6 +1,7 @@
 using Connects.Contracts;
 using Connects.Domain;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Serialization;
@@ -17,15 +18,26 @@ namespace Connects.Grains;
 /// that change is stored before it answers, and reads wait for what is in flight. Nothing is answered from a change
 /// that is not durable. The write stores a copy of the job, so calls may change it while a write is in flight.
 /// </para>
+/// <para>
+/// Its events (<see cref="JobEvents"/>) are made by the change itself into the job's outbox
+/// (<see cref="JobState.PendingEvents"/>), so they are stored by the write that stores the change; once that write is
+/// durable they are copied to the events table and dropped from the outbox (the drop is stored with the next write).
+/// Events a crash or a failed copy left in the stored outbox are copied by the next write or activation, always from the
+/// outbox's first event on, so the table has each job's events in sequence, each once (recording is idempotent by id).
+/// </para>
 /// </summary>
 [Reentrant]
-public sealed class JobGrain(
+public sealed partial class JobGrain(
     [PersistentState("job", ConnectsStorage.Name)] IPersistentState<JobState> stored,
     IOptions<PricingRules> pricing,
     IOptions<WalletProtocolSettings> protocol,
     [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock,
-    DeepCopier<JobState> copier) : Grain, IJobGrain, IRemindable
+    DeepCopier<JobState> copier,
+    IEventStore events,
+    ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
 {
+    /// <summary>The last event sequence of the job's last stored write: the outbox's events up to it may go to the table.</summary>
+    private long _eventsStoredThrough;
     public const string RefundsReminder = "refunds";
     /// <summary>The job as calls see it (set once the stored state is read); writes store a copy of it.</summary>
     private JobState State { get; set; } = null!;
@@ -45,11 +57,13 @@ public sealed class JobGrain(
     private DateTimeOffset Now => clock.GetUtcNow();
     private string JobId => GrainKeys.IdOf(this);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         State = stored.State;
+        _eventsStoredThrough = State.EventSequence;
         if (Job.HasUnvouched) WatchProvisional();
-        return Task.CompletedTask;
+        // Events an earlier activation stored but did not copy (it died between its write and the copy) go first.
+        await RecordEvents();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -61,7 +75,9 @@ public sealed class JobGrain(
     public async Task<JobPosted> Post(JobPosting posting)
     {
         var previousCategory = State.IsPosted ? State.Category : null;
-        var outcome = Job.Post(JobId, posting.ClientId, posting.Terms, posting.Category, Now);
+        // The price under the new terms is known before the change, so the change and its event are made in one step.
+        var price = await PriceUnder(posting.Terms, posting.Category);
+        var outcome = Job.Post(JobId, posting.ClientId, posting.Terms, posting.Category, Now, price);
         if (outcome != PostOutcome.Unchanged)
         {
             await Write();
@@ -266,11 +282,20 @@ public sealed class JobGrain(
         return result;
     }
 
-    private async Task<ConnectPrice> CurrentPrice()
+    private async Task<ConnectPrice> CurrentPrice() => ConnectPricing.Quote(State.Terms, await CurrentDemand(), pricing.Value);
+
+    private async Task<CategoryDemand> CurrentDemand()
     {
         if (_demand is null || Now - _demand.MeasuredAt >= pricing.Value.DemandCacheDuration || Now < _demand.MeasuredAt)
             _demand = await Demand(State.Category).Measure();
-        return ConnectPricing.Quote(State.Terms, _demand, pricing.Value);
+        return _demand;
+    }
+
+    /// <summary>The price in Connects of <paramref name="terms"/> in <paramref name="category"/> now.</summary>
+    private async Task<int> PriceUnder(JobTerms terms, string category)
+    {
+        var demand = State.IsPosted && category == State.Category ? await CurrentDemand() : await Demand(category).Measure();
+        return ConnectPricing.Quote(terms, demand, pricing.Value).Connects;
     }
 
     private async Task<JobView> View()
@@ -307,14 +332,38 @@ public sealed class JobGrain(
             DeactivateOnIdle();
             throw;
         }
+        if (State.PendingEvents is not null) await RecordEvents();
     }
 
-    private Task WriteCopy()
+    private async Task WriteCopy()
     {
         _vouchUnwritten = false; // the copy takes every vouch made so far along
-        stored.State = copier.Copy(State);
-        return stored.WriteStateAsync();
+        var copy = copier.Copy(State);
+        stored.State = copy;
+        await stored.WriteStateAsync();
+        _eventsStoredThrough = Math.Max(_eventsStoredThrough, copy.EventSequence);
     }
+
+    /// <summary>Copies the stored events of the outbox to the events table, from its first on, and drops them from the
+    /// outbox (stored with the next write). A failure leaves them there: the next write, read or activation copies them,
+    /// before any later event; the change they tell of stands.</summary>
+    private async Task RecordEvents()
+    {
+        var ready = JobEvents.Stored(State, _eventsStoredThrough);
+        if (ready.Count == 0) return;
+        try
+        {
+            await events.Record(ready);
+            JobEvents.Recorded(State, ready[^1].Sequence);
+        }
+        catch (Exception ex)
+        {
+            LogEventsNotRecorded(logger, ex, JobId, ready.Count);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} could not record {Count} events of stored changes; they stay in its outbox and are recorded before any later one")]
+    private static partial void LogEventsNotRecorded(ILogger logger, Exception ex, string jobId, int count);
 
     private ICategoryDemandGrain Demand(string category) => GrainFactory.Demand(category);
 

@@ -105,7 +105,10 @@ public sealed partial class WalletGrain(
                     $"Payment reference {paymentReference} already bought {receipt.Connects} Connects.", "paymentReference");
             return new PurchaseResult(false, receipt);
         }
-        var made = wallet.Purchase(paymentReference, bundle, Now);
+        var now = Now;
+        // On the expiry notice roll before the write that adds the bucket (a row whose write failed is harmless).
+        if (services.Rules.Bundles.Contains(bundle)) await ExpiresAt(wallet, wallet.PurchaseExpiry(now));
+        var made = wallet.Purchase(paymentReference, bundle, now);
         await Save(wallet);
         return new PurchaseResult(true, made);
     }
@@ -115,6 +118,7 @@ public sealed partial class WalletGrain(
         var wallet = await RequireOpen();
         var previous = await FindReceipt(wallet, ReceiptKeys.Grant(grantId));
         if (previous is not null) return new GrantResult(false, previous.Balance);
+        if (expiresAt is { } expires && expires > Now) await ExpiresAt(wallet, expires);
         wallet.Grant(grantId, amount, reason, expiresAt, Now);
         await Save(wallet);
         return new GrantResult(true, wallet.Balance);
@@ -205,6 +209,11 @@ public sealed partial class WalletGrain(
         if (await this.GetReminder(RefreshReminder) is { } own) await this.UnregisterReminder(own);
     }
 
+    /// <summary>Puts the wallet on the expiry notice roll for a bucket expiring at <paramref name="expiresAt"/>, so that
+    /// its expiring notice comes even if it is idle then (<see cref="ExpiryNoticeGrain"/>).</summary>
+    private Task ExpiresAt(Wallet wallet, DateTimeOffset expiresAt) =>
+        services.ExpiryNotices.Enroll(wallet.ExpiryNoticeDue(expiresAt), FreelancerId);
+
     private IReceiptBookGrain ReceiptBook(int year) => GrainFactory.ReceiptBook(FreelancerId, year);
 
     /// <summary>A receipt in the wallet, else in the receipt books that may hold it: those from
@@ -264,6 +273,7 @@ public sealed partial class WalletGrain(
         var changed = stored.State.Holds.Count > 0 && await Protocol(wallet).SettleHolds(settleEveryHold);
         changed |= stored.State.BidHolds is { Count: > 0 } && await Boosts(wallet).SettleHolds(settleEveryHold);
         changed |= wallet.Advance(Now);
+        changed |= wallet.Notice(Now);
         if (changed) await Save(wallet);
         return wallet;
     }
@@ -274,6 +284,8 @@ public sealed partial class WalletGrain(
     /// </summary>
     private async Task Save(Wallet wallet)
     {
+        // The notices this write's change calls for (a low balance, a bucket now within its notice window) go in it.
+        wallet.Notice(Now);
         try
         {
             foreach (var statement in wallet.EntriesToArchive().GroupBy(e => History.StatementOf(e.Cycle)))

@@ -16,6 +16,7 @@ public sealed class WalletServices(
     RefreshPacer pacer,
     IRenewalRoll renewals,
     IEventStore events,
+    IExpiryNoticeRoll expiryNotices,
     ILogger<WalletGrain> logger)
 {
     public WalletRules Rules => rules.Value;
@@ -25,5 +26,6 @@ public sealed class WalletServices(
     public RefreshPacer Pacer => pacer;
     public IRenewalRoll Renewals => renewals;
     public IEventStore Events => events;
+    public IExpiryNoticeRoll ExpiryNotices => expiryNotices;
     public ILogger Logger => logger;
 }

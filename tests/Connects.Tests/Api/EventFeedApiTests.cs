@@ -51,6 +51,28 @@ public sealed class EventFeedApiTests(ApiFixture api) : IClassFixture<ApiFixture
         Assert.Equal("3", empty.GetProperty("nextCursor").GetString());
     }
 
+    [Fact]
+    public async Task A_fall_below_the_low_balance_threshold_is_one_event_in_the_feed_and_none_in_the_history()
+    {
+        await Http.OpenWallet("ef-low", plan: "basic"); // 10: below 16 from the start, which is no crossing
+        await Http.PostJson("/v1/admin/freelancers/ef-low/grants", """{"grantId":"ef-low-g","amount":6,"reason":"top-up"}""");
+        await Http.PostJob("ef-low-job");
+        await Http.PostJson("/v1/jobs/ef-low-job/proposals", """{"freelancerId":"ef-low","expectedConnects":16}""").Expect(HttpStatusCode.Created);
+        var available = (await Http.Wallet("ef-low")).Int("available");
+        await Eventually.Until(async () => (await FeedOf("ef-low")).Any(e => e.GetProperty("type").GetString() == "connects.wallet.low-balance"),
+            "the low-balance event");
+
+        var events = await FeedOf("ef-low");
+
+        Assert.Equal(["connects.wallet.opened", "connects.ledger.granted", "connects.wallet.low-balance"], events.Take(3).Select(e => e.GetProperty("type").GetString()));
+        var low = Assert.Single(events, e => e.GetProperty("type").GetString() == "connects.wallet.low-balance").GetProperty("data");
+        Assert.True(available < 16, $"available {available}");
+        Assert.Equal(("low-balance", available, 16), (low.GetProperty("kind").GetString(), low.Int("amount"), low.Int("balanceAfter")));
+        Assert.Equal("below 16", low.GetProperty("note").GetString());
+        var history = await Http.GetAsync("/v1/freelancers/ef-low/history").Expect(HttpStatusCode.OK);
+        Assert.DoesNotContain(history.GetProperty("entries").EnumerateArray(), e => e.GetProperty("kind").GetString() == "low-balance");
+    }
+
     [Theory]
     [InlineData("?limit=0", "limit")]
     [InlineData("?limit=501", "limit")]
@@ -66,6 +88,9 @@ public sealed class EventFeedApiTests(ApiFixture api) : IClassFixture<ApiFixture
     [Fact]
     public async Task An_unknown_wallet_has_no_feed() =>
         await Http.GetAsync("/v1/freelancers/ef-nobody/events").ExpectProblem(HttpStatusCode.NotFound, "wallet-not-found");
+
+    private async Task<List<System.Text.Json.JsonElement>> FeedOf(string freelancerId) =>
+        [.. (await Http.GetAsync($"/v1/freelancers/{freelancerId}/events").Expect(HttpStatusCode.OK)).GetProperty("events").EnumerateArray()];
 
     private async Task<List<System.Text.Json.JsonElement>> Feed(string query) =>
         [.. (await Http.GetAsync("/v1/freelancers/ef-ada/events" + query).Expect(HttpStatusCode.OK)).GetProperty("events").EnumerateArray()];

@@ -52,7 +52,7 @@ public sealed class WireEnumTests
         Assert.Equal(["basic", "plus"], Names<Plan>());
         Assert.Equal(["monthly", "rollover", "purchase", "grant"], Names<BucketSource>());
         Assert.Equal(["opened", "monthly-refresh", "rollover", "forfeit", "purchase", "grant", "spend", "refund", "expiry",
-            "boost-bid", "boost-returned", "boost-refunded"], Names<LedgerKind>());
+            "boost-bid", "boost-returned", "boost-refunded", "low-balance", "expiring"], Names<LedgerKind>());
         Assert.Equal(["fixed", "hourly"], Names<BudgetType>());
         Assert.Equal(["less-than-1-week", "1-4-weeks", "1-3-months", "3-6-months", "more-than-6-months"], Names<ProjectDuration>());
         Assert.Equal(["open", "filled", "cancelled", "removed"], Names<JobStatus>());

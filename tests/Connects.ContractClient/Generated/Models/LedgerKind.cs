@@ -56,5 +56,13 @@ namespace Connects.ContractClient.Models
         #pragma warning disable CS1591
         BoostRefunded,
         #pragma warning restore CS1591
+        [EnumMember(Value = "low-balance")]
+        #pragma warning disable CS1591
+        LowBalance,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "expiring")]
+        #pragma warning disable CS1591
+        Expiring,
+        #pragma warning restore CS1591
     }
 }
