@@ -24,7 +24,6 @@ else
     builder.AddConnectsSilo();
 }
 
-builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(ConnectsHosting.Bind<WebhookSettings>(builder.Configuration, WebhookSettings.Section)));
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context => Problems.Normalize(context.ProblemDetails));
 builder.Services.AddExceptionHandler<ErrorHandling>();
 builder.Services.AddValidation();

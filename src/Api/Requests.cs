@@ -53,3 +53,7 @@ public sealed record AdvanceClockRequest([Required, StringLength(32, MinimumLeng
 public sealed record RegisterWebhookRequest(
     [Required, StringLength(2048)] string? Url,
     [Required, MaxLength(32)] IReadOnlyList<string>? Types);
+
+/// <summary>Redeliver to an endpoint every event made at or after <c>from</c> (the Connects clock's time, as in each event's
+/// <c>time</c>), then carry on; a disabled endpoint is enabled again.</summary>
+public sealed record ReplayWebhookRequest([Required] DateTimeOffset? From);

@@ -85,7 +85,7 @@ public sealed record EventResponse(
     [property: JsonPropertyName("data")] EventData Data)
 {
     /// <summary>The events' source: this service.</summary>
-    public const string ServiceSource = "urn:connects";
+    public const string ServiceSource = ConnectsEvent.Source;
 
     public static EventResponse From(ConnectsEvent e) => new("1.0", e.Id, ServiceSource, e.Type, e.Subject, e.Time, "application/json",
         new EventData(e.Kind.ToWire(), e.Amount, e.BalanceAfter, e.Reference, e.Sequence, e.Note));
@@ -153,10 +153,25 @@ public sealed record AuditTotalsResponse(
 }
 
 /// <summary>A registered webhook endpoint, as listed (its secret is shown only when it is registered).</summary>
-public sealed record WebhookResponse(string Id, string Url, IReadOnlyList<string> Types, DateTimeOffset CreatedAt)
+/// <summary>A registered webhook endpoint; <c>disabledAt</c> is set once its delivery gave up after failing for the whole
+/// retry window (a replay enables it again).</summary>
+public sealed record WebhookResponse(string Id, string Url, IReadOnlyList<string> Types, DateTimeOffset CreatedAt, DateTimeOffset? DisabledAt)
 {
-    public static WebhookResponse From(WebhookEndpoint e) => new(e.Id, e.Url, e.Types, e.CreatedAt);
+    public static WebhookResponse From(WebhookEndpoint e) => new(e.Id, e.Url, e.Types, e.CreatedAt, e.DisabledAt);
 }
+
+/// <summary>One attempt to deliver an event: the event, when, whether the endpoint acknowledged it (any 2xx), the HTTP
+/// status if there was an answer, why it failed if it did, and which attempt at this event it was.</summary>
+public sealed record DeliveryAttemptResponse(string EventId, string Type, string Subject, DateTimeOffset At, bool Delivered, int? Status, string? Error, int Attempt)
+{
+    public static DeliveryAttemptResponse From(DeliveryAttempt a) => new(a.EventId, a.Type, a.Subject, a.At, a.Delivered, a.Status, a.Error, a.Attempt);
+}
+
+/// <summary>An endpoint's recent delivery attempts, newest first.</summary>
+public sealed record DeliveryListResponse(string WebhookId, DateTimeOffset? DisabledAt, IReadOnlyList<DeliveryAttemptResponse> Deliveries);
+
+/// <summary>A replay accepted: events made at or after <c>from</c> are delivered again, in order, from now on.</summary>
+public sealed record ReplayResponse(string WebhookId, DateTimeOffset From);
 
 /// <summary>A webhook endpoint just registered, with its signing secret (Standard Webhooks, <c>whsec_</c> + base64): shown this once.</summary>
 public sealed record WebhookCreatedResponse(string Id, string Url, IReadOnlyList<string> Types, string Secret, DateTimeOffset CreatedAt);

@@ -3,6 +3,8 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
+using Polly;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -160,6 +162,7 @@ public static class ConnectsHosting
         // The API tells every silo to follow a sandbox clock advance through the management grain, which names this type.
         builder.Services.Configure<Orleans.Serialization.Configuration.TypeManifestOptions>(o => o.AddAllowedType(typeof(SandboxClockControl)));
         builder.Services.AddConnectsHealthChecks();
+        builder.Services.AddSingleton(Options.Create(Bind<WebhookSettings>(configuration, WebhookSettings.Section)));
         return (storage, silo, sandbox);
     }
 
@@ -173,6 +176,8 @@ public static class ConnectsHosting
         services.AddOptions<WalletRules>().Bind(configuration.GetSection(WalletRules.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WalletProtocolSettings>().Bind(configuration.GetSection(WalletProtocolSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PricingRules>().Bind(configuration.GetSection(PricingRules.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Connects.Grains.WebhookDeliverySettings>().Bind(configuration.GetSection(Connects.Grains.WebhookDeliverySettings.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 
@@ -226,10 +231,37 @@ public static class ConnectsHosting
         // The wallets' services need the renewal roll, which only a silo has: registered here, not with the rules a client
         // API also registers (there, an unresolvable WalletServices failed the Development host's start-up validation).
         silo.Services.TryAddSingleton<Connects.Grains.WalletServices>();
-        silo.Services.TryAddSingleton<Connects.Grains.IEventStore>(sp => new EventStore(storage, gated ? sp.GetRequiredService<SqliteWriteGate>() : null));
+        silo.Services.TryAddSingleton(sp => new EventStore(storage, gated ? sp.GetRequiredService<SqliteWriteGate>() : null));
+        silo.Services.TryAddSingleton<Connects.Grains.IEventStore>(sp => sp.GetRequiredService<EventStore>());
+        silo.Services.AddWebhookDelivery();
         silo.Services.TryAddSingleton<Connects.Grains.IExpiryNoticeRoll>(sp => new ExpiryNoticeRoll(storage, gated ? sp.GetRequiredService<SqliteWriteGate>() : null));
         silo.AddStartupTask<WakeRenewalCohorts>();
         return silo;
+    }
+
+    /// <summary>
+    /// What a silo needs to deliver webhooks (<see cref="Connects.Grains.WebhookDeliveryGrain"/>): the events table as a
+    /// feed, the sender, its HTTP client (no redirects, the SSRF guard on every connection, a timeout per attempt through
+    /// Microsoft.Extensions.Http.Resilience) and the delivery's clock (the system clock unless a test set another first).
+    /// </summary>
+    private static void AddWebhookDelivery(this IServiceCollection services)
+    {
+        services.TryAddSingleton<Connects.Grains.IWebhookFeed>(sp => sp.GetRequiredService<EventStore>());
+        services.TryAddSingleton(Options.Create(new WebhookSettings()));
+        services.TryAddSingleton<WebhookSender>();
+        services.TryAddSingleton<Connects.Grains.IWebhookSender>(sp => sp.GetRequiredService<WebhookSender>());
+        services.TryAddKeyedSingleton(Connects.Grains.WebhookDeliverySettings.ClockKey, TimeProvider.System);
+        services.AddHttpClient(WebhookSender.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                ConnectCallback = sp.GetRequiredService<WebhookSender>().Connect,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
+            .AddResilienceHandler("webhook-attempt", (pipeline, context) =>
+                pipeline.AddTimeout(context.ServiceProvider.GetRequiredService<IOptions<Connects.Grains.WebhookDeliverySettings>>().Value.AttemptTimeout));
+        // The resilience handler's timeout is the one deadline of an attempt.
+        services.Configure<HttpClientFactoryOptions>(WebhookSender.ClientName, o => o.HttpClientActions.Add(client => client.Timeout = Timeout.InfiniteTimeSpan));
     }
 
     private static void GateSqliteWrites(IServiceCollection services, string providerName, bool gateStateWrites)

@@ -11,9 +11,9 @@ namespace Connects.Silo;
 /// record at the same moment share one transaction (<see cref="GroupCommit{T}"/>), so that recording costs a commit per
 /// batch, not one per write: a first-of-the-month refresh on SQLite, one commit (one WAL sync) each, was held to about
 /// 600 wallets a second by them. On SQLite the transaction takes the write gate like every other write (see
-/// <see cref="SqliteWriteGate"/>).
+/// <see cref="SqliteWriteGate"/>). Webhook delivery reads it too (<see cref="IWebhookFeed"/>), after a cursor per endpoint.
 /// </summary>
-public sealed class EventStore : IEventStore
+public sealed class EventStore : IEventStore, IWebhookFeed
 {
     private const string Columns = "EventId, Subject, Sequence, Type, Time, Kind, Amount, BalanceAfter, Reference, Note, JobStatus, PriceBefore, PriceAfter";
     private const string JobPrefix = "job:";
@@ -55,16 +55,70 @@ public sealed class EventStore : IEventStore
         Add(command, "limit", limit);
         var events = new List<ConnectsEvent>();
         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-        while (await reader.ReadAsync().ConfigureAwait(false))
-        {
-            var stream = reader.GetString(1);
-            var job = reader.IsDBNull(10) ? null
-                : new JobChange((JobStatus)reader.GetInt32(10), reader.IsDBNull(11) ? null : reader.GetInt32(11), reader.IsDBNull(12) ? null : reader.GetInt32(12));
-            events.Add(new ConnectsEvent(reader.GetString(0), reader.GetString(3), job is null ? stream : stream[JobPrefix.Length..], reader.GetInt64(2),
-                reader.GetFieldValue<DateTimeOffset>(4).ToUniversalTime(), (LedgerKind)reader.GetInt32(5), reader.GetInt32(6),
-                reader.GetInt32(7), reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9), job));
-        }
+        while (await reader.ReadAsync().ConfigureAwait(false)) events.Add(EventAt(reader, 0));
         return events;
+    }
+
+    // Webhook delivery's reading (deploy/sql/*/…_webhook_delivery.sql): on PostgreSQL in the order the inserting
+    // transactions finished, (TxId, Position), and only rows of transactions older than every one still running (below
+    // the snapshot's xmin), so that no row can later appear behind a cursor that passed it; on SQLite, which writes one
+    // transaction at a time, by Position alone.
+    private const string RunningXmin = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+
+    public async Task<FeedCursor> Head()
+    {
+        await using var connection = _storage.CreateConnection();
+        await connection.OpenAsync().ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = _storage.IsPostgreSql ? $"SELECT {RunningXmin}" : "SELECT COALESCE(MAX(Position), 0) FROM ConnectsEvent";
+        var head = Convert.ToInt64(await command.ExecuteScalarAsync().ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        // PostgreSQL: every row of a transaction below xmin is in; rows at or above it come after the cursor.
+        return _storage.IsPostgreSql ? new FeedCursor(head - 1, long.MaxValue) : new FeedCursor(0, head);
+    }
+
+    public async Task<IReadOnlyList<FeedEvent>> Read(FeedCursor cursor, int limit)
+    {
+        await using var connection = _storage.CreateConnection();
+        await connection.OpenAsync().ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = _storage.IsPostgreSql
+            ? $"SELECT TxId, Position, {Columns} FROM ConnectsEvent WHERE (TxId, Position) > (@tx, @position) AND TxId < {RunningXmin} ORDER BY TxId, Position LIMIT @limit"
+            : $"SELECT 0, Position, {Columns} FROM ConnectsEvent WHERE Position > @position ORDER BY Position LIMIT @limit";
+        Add(command, "tx", cursor.TxId);
+        Add(command, "position", cursor.Position);
+        Add(command, "limit", limit);
+        var events = new List<FeedEvent>();
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+            events.Add(new FeedEvent(new FeedCursor(reader.GetInt64(0), reader.GetInt64(1)), EventAt(reader, 2)));
+        return events;
+    }
+
+    public async Task<FeedCursor> Before(DateTimeOffset from)
+    {
+        await using (var connection = _storage.CreateConnection())
+        {
+            await connection.OpenAsync().ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = _storage.IsPostgreSql
+                ? "SELECT TxId, Position FROM ConnectsEvent WHERE Time >= @from ORDER BY TxId, Position LIMIT 1"
+                : "SELECT 0, Position FROM ConnectsEvent WHERE Time >= @from ORDER BY Position LIMIT 1";
+            Add(command, "from", from.ToUniversalTime());
+            await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+            if (await reader.ReadAsync().ConfigureAwait(false)) return new FeedCursor(reader.GetInt64(0), reader.GetInt64(1) - 1);
+        }
+        return await Head().ConfigureAwait(false);
+    }
+
+    /// <summary>The event whose <see cref="Columns"/> start at column <paramref name="at"/>.</summary>
+    private static ConnectsEvent EventAt(DbDataReader reader, int at)
+    {
+        var stream = reader.GetString(at + 1);
+        var job = reader.IsDBNull(at + 10) ? null
+            : new JobChange((JobStatus)reader.GetInt32(at + 10), reader.IsDBNull(at + 11) ? null : reader.GetInt32(at + 11), reader.IsDBNull(at + 12) ? null : reader.GetInt32(at + 12));
+        return new ConnectsEvent(reader.GetString(at), reader.GetString(at + 3), job is null ? stream : stream[JobPrefix.Length..], reader.GetInt64(at + 2),
+            reader.GetFieldValue<DateTimeOffset>(at + 4).ToUniversalTime(), (LedgerKind)reader.GetInt32(at + 5), reader.GetInt32(at + 6),
+            reader.GetInt32(at + 7), reader.GetString(at + 8), reader.IsDBNull(at + 9) ? null : reader.GetString(at + 9), job);
     }
 
     private async Task Insert(IReadOnlyList<ConnectsEvent> events)

@@ -3,11 +3,13 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Connects.Contracts;
 using Connects.Domain;
+using Connects.Silo;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Connects.Api.Endpoints;
 
-/// <summary>Webhook endpoints, managed by admins (issue #14). Registration only: delivery is not built yet.</summary>
+/// <summary>Webhook endpoints, managed by admins (issue #14): registration, listing, removal, each endpoint's recent
+/// delivery attempts and a replay from a time. Delivery itself runs in the silos (WebhookDeliveryGrain).</summary>
 public static class WebhookEndpoints
 {
     public static RouteGroupBuilder MapWebhooks(this RouteGroupBuilder v1)
@@ -28,10 +30,37 @@ public static class WebhookEndpoints
                     : Problems.NotFound(WebhookNotFound, $"There is no webhook endpoint {webhookId}."))
             .WithName("deleteWebhook").WithSummary("Remove a webhook endpoint")
             .Refuses(StatusCodes.Status404NotFound).RequireRateLimiting(Security.Writes);
+
+        webhooks.MapGet("/{webhookId}/deliveries", Deliveries).WithName("getWebhookDeliveries")
+            .WithSummary("An endpoint's recent delivery attempts, newest first: event id, time, status and error")
+            .Produces<DeliveryListResponse>(StatusCodes.Status200OK)
+            .Refuses(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+
+        webhooks.MapPost("/{webhookId}/replay", Replay).WithName("replayWebhook")
+            .WithSummary("Deliver again every event made at or after a time, in order; a disabled endpoint is enabled again")
+            .Refuses(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound).RequireRateLimiting(Security.Writes);
         return v1;
     }
 
     public const string WebhookNotFound = "webhook-not-found";
+    public const int DefaultDeliveriesLimit = 50;
+    public const int MaxDeliveriesLimit = 200;
+
+    private static async Task<IResult> Deliveries(string webhookId, int? limit, IGrainFactory grains)
+    {
+        if (limit is < 1 or > MaxDeliveriesLimit) return Problems.BadField("limit", $"Must be between 1 and {MaxDeliveriesLimit}.");
+        if (await grains.Webhooks().Find(webhookId) is not { } endpoint)
+            return Problems.NotFound(WebhookNotFound, $"There is no webhook endpoint {webhookId}.");
+        var attempts = await grains.WebhookDelivery(webhookId).Attempts(limit ?? DefaultDeliveriesLimit) ?? [];
+        return TypedResults.Ok(new DeliveryListResponse(webhookId, endpoint.DisabledAt, [.. attempts.Select(DeliveryAttemptResponse.From)]));
+    }
+
+    private static async Task<Results<Ok<ReplayResponse>, ProblemHttpResult>> Replay(string webhookId, ReplayWebhookRequest body, IGrainFactory grains)
+    {
+        if (await grains.Webhooks().Find(webhookId) is null || !await grains.WebhookDelivery(webhookId).Replay(body.From!.Value))
+            return Problems.NotFound(WebhookNotFound, $"There is no webhook endpoint {webhookId}.");
+        return TypedResults.Ok(new ReplayResponse(webhookId, body.From.Value));
+    }
 
     private static async Task<IResult> Register(RegisterWebhookRequest body, IGrainFactory grains, IHostEnvironment environment,
         Microsoft.Extensions.Options.IOptions<WebhookSettings> settings, [FromKeyedServices(ConnectsClock.Key)] TimeProvider clock,

@@ -14,6 +14,10 @@ public static class GrainKeys
     /// <summary>The one grain that keeps the registered webhook endpoints.</summary>
     public static IWebhookRegistryGrain Webhooks(this IGrainFactory grains) => grains.GetGrain<IWebhookRegistryGrain>("webhooks:registry");
 
+    /// <summary>The delivery of events to one webhook endpoint (its registration id, which carries the prefix <c>wh_</c>).</summary>
+    public static IWebhookDeliveryGrain WebhookDelivery(this IGrainFactory grains, string endpointId) =>
+        grains.GetGrain<IWebhookDeliveryGrain>("webhooks:" + endpointId);
+
     public static IWalletGrain Wallet(this IGrainFactory grains, string freelancerId) =>
         grains.GetGrain<IWalletGrain>(Freelancer + freelancerId);
 

@@ -18,7 +18,11 @@ public sealed record ConnectsEvent(
     [property: Id(7)] int BalanceAfter,
     [property: Id(8)] string Reference,
     [property: Id(9)] string? Note,
-    [property: Id(10)] JobChange? Job = null);
+    [property: Id(10)] JobChange? Job = null)
+{
+    /// <summary>The CloudEvents <c>source</c> of every event: this service.</summary>
+    public const string Source = "urn:connects";
+}
 
 /// <summary>What a job's event says: the job's status after it, and its price in Connects before and after (null where
 /// it does not apply: no price before a posting; a closing leaves the price as it was, given as both).</summary>

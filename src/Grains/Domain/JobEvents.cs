@@ -48,8 +48,8 @@ public static class JobEvents
         state.PendingEvents?.Where(e => e.Sequence <= storedThrough).ToList() ?? [];
 }
 
-/// <summary>Every event type a webhook may subscribe to: the wallet's and the job's.</summary>
+/// <summary>Every event type a webhook may subscribe to: the wallet's, the job's, and the delivery's own (an endpoint disabled).</summary>
 public static class EventTypes
 {
-    public static readonly IReadOnlyList<string> All = [.. WalletEvents.Types, .. JobEvents.Types];
+    public static readonly IReadOnlyList<string> All = [.. WalletEvents.Types, .. JobEvents.Types, .. WebhookDelivery.Types];
 }

@@ -92,7 +92,8 @@ public sealed class JobEventTests
     [Fact]
     public void Webhooks_may_subscribe_to_every_wallet_and_job_event_type()
     {
-        Assert.Equal(WalletEvents.Types.Count + 3, EventTypes.All.Count);
+        Assert.Equal(WalletEvents.Types.Count + 3 + 1, EventTypes.All.Count);
+        Assert.Contains(WebhookDelivery.Disabled, EventTypes.All);
         Assert.Contains(WalletEvents.LowBalance, EventTypes.All);
         Assert.Contains(WalletEvents.Expiring, EventTypes.All);
         Assert.Contains(JobEvents.PriceChanged, EventTypes.All);

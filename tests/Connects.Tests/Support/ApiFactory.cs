@@ -14,6 +14,9 @@ public sealed class ApiFactory(string databasePath, IReadOnlyDictionary<string, 
 
     public string DatabasePath => databasePath;
 
+    /// <summary>Services a test puts in place of the service's own (a fake clock, say), after the service's.</summary>
+    public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? TestServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
@@ -25,6 +28,7 @@ public sealed class ApiFactory(string databasePath, IReadOnlyDictionary<string, 
         builder.UseSetting("Connects:Sandbox:Enabled", environment == "Production" ? "false" : "true");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
+        if (TestServices is { } services) Microsoft.AspNetCore.TestHost.WebHostBuilderExtensions.ConfigureTestServices(builder, services);
     }
 
     public static int FreePort()

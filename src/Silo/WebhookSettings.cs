@@ -1,8 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Connects.Api;
+namespace Connects.Silo;
 
-/// <summary>Connects:Webhooks: what webhook URLs may be registered (see <see cref="Connects.Domain.WebhookUrls"/>).</summary>
+/// <summary>Connects:Webhooks: what webhook URLs may be registered, and delivered to (see <see cref="Connects.Domain.WebhookUrls"/>):
+/// the API checks a registration, and each silo checks every address it connects to when it delivers.</summary>
 public sealed class WebhookSettings : IValidatableObject
 {
     public const string Section = "Connects:Webhooks";
