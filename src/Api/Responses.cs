@@ -167,8 +167,9 @@ public sealed record DeliveryAttemptResponse(string EventId, string Type, string
     public static DeliveryAttemptResponse From(DeliveryAttempt a) => new(a.EventId, a.Type, a.Subject, a.At, a.Delivered, a.Status, a.Error, a.Attempt);
 }
 
-/// <summary>An endpoint's recent delivery attempts, newest first.</summary>
-public sealed record DeliveryListResponse(string WebhookId, DateTimeOffset? DisabledAt, IReadOnlyList<DeliveryAttemptResponse> Deliveries);
+/// <summary>An endpoint's recent delivery attempts, newest first, and the silo delivering to it (host:port; null before
+/// its first delivery has started).</summary>
+public sealed record DeliveryListResponse(string WebhookId, DateTimeOffset? DisabledAt, string? Silo, IReadOnlyList<DeliveryAttemptResponse> Deliveries);
 
 /// <summary>A replay accepted: events made at or after <c>from</c> are delivered again, in order, from now on.</summary>
 public sealed record ReplayResponse(string WebhookId, DateTimeOffset From);

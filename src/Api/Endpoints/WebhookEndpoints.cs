@@ -51,8 +51,8 @@ public static class WebhookEndpoints
         if (limit is < 1 or > MaxDeliveriesLimit) return Problems.BadField("limit", $"Must be between 1 and {MaxDeliveriesLimit}.");
         if (await grains.Webhooks().Find(webhookId) is not { } endpoint)
             return Problems.NotFound(WebhookNotFound, $"There is no webhook endpoint {webhookId}.");
-        var attempts = await grains.WebhookDelivery(webhookId).Attempts(limit ?? DefaultDeliveriesLimit) ?? [];
-        return TypedResults.Ok(new DeliveryListResponse(webhookId, endpoint.DisabledAt, [.. attempts.Select(DeliveryAttemptResponse.From)]));
+        var report = await grains.WebhookDelivery(webhookId).Report(limit ?? DefaultDeliveriesLimit);
+        return TypedResults.Ok(new DeliveryListResponse(webhookId, endpoint.DisabledAt, report?.Silo, [.. (report?.Attempts ?? []).Select(DeliveryAttemptResponse.From)]));
     }
 
     private static async Task<Results<Ok<ReplayResponse>, ProblemHttpResult>> Replay(string webhookId, ReplayWebhookRequest body, IGrainFactory grains)

@@ -18,8 +18,9 @@ public interface IWebhookDeliveryGrain : IGrainWithStringKey
     /// way, which it ends first.</summary>
     [Alias("StopDelivering"), AlwaysInterleave] Task StopDelivering();
 
-    /// <summary>The most recent attempts, newest first; null if this endpoint's delivery was never started.</summary>
-    [Alias("Attempts"), AlwaysInterleave] Task<IReadOnlyList<DeliveryAttempt>?> Attempts(int limit);
+    /// <summary>Where the delivery runs and its most recent attempts, newest first; null if this endpoint's delivery was
+    /// never started.</summary>
+    [Alias("Report"), AlwaysInterleave] Task<DeliveryReport?> Report(int limit);
 
     /// <summary>Delivers again every event made at or after <paramref name="from"/>, then carries on; a disabled endpoint
     /// is enabled again. False if this endpoint's delivery was never started.</summary>

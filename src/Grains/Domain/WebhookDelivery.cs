@@ -25,6 +25,12 @@ public sealed record DeliveryAttempt(
     [property: Id(6)] string? Error,
     [property: Id(7)] int Attempt);
 
+/// <summary>An endpoint's delivery as admins see it: the silo delivering (host:port), and the recent attempts, newest first.</summary>
+[GenerateSerializer, Immutable, Alias("Connects.DeliveryReport")]
+public sealed record DeliveryReport(
+    [property: Id(0)] string Silo,
+    [property: Id(1)] IReadOnlyList<DeliveryAttempt> Attempts);
+
 /// <summary>What one POST to an endpoint came to.</summary>
 public sealed record SendOutcome(bool Delivered, int? Status, string? Error);
 

@@ -26,6 +26,7 @@ public sealed partial class WebhookDeliveryGrain(
     IOptions<WebhookDeliverySettings> options,
     [FromKeyedServices(WebhookDeliverySettings.ClockKey)] TimeProvider deliveryClock,
     [FromKeyedServices(ConnectsClock.Key)] TimeProvider connectsClock,
+    ILocalSiloDetails silo,
     ILogger<WebhookDeliveryGrain> logger) : Grain, IWebhookDeliveryGrain, IRemindable
 {
 #pragma warning restore CA1001
@@ -83,8 +84,8 @@ public sealed partial class WebhookDeliveryGrain(
         this.DeactivateOnIdle();
     }
 
-    public Task<IReadOnlyList<DeliveryAttempt>?> Attempts(int limit) =>
-        Task.FromResult<IReadOnlyList<DeliveryAttempt>?>(State.Endpoint is null ? null : [.. State.Recent.AsEnumerable().Reverse().Take(limit)]);
+    public Task<DeliveryReport?> Report(int limit) => Task.FromResult(State.Endpoint is null ? null
+        : new DeliveryReport(silo.SiloAddress.Endpoint.ToString(), [.. State.Recent.AsEnumerable().Reverse().Take(limit)]));
 
     public async Task<bool> Replay(DateTimeOffset from)
     {

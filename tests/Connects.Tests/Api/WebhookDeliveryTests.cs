@@ -55,21 +55,6 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     private static async Task<List<JsonElement>> Feed(HttpClient http, string freelancerId) =>
         [.. (await http.GetAsync($"/v1/freelancers/{freelancerId}/events?limit=500").Expect(HttpStatusCode.OK)).GetProperty("events").EnumerateArray()];
 
-    /// <summary>Each subject's events were acknowledged in sequence, and every duplicate carried the same id.</summary>
-    private static void AssertInOrderPerSubject(WebhookReceiver receiver)
-    {
-        Assert.Empty(receiver.BadSignatures);
-        Assert.All(receiver.Requests, r => Assert.Equal(r.EventId, r.WebhookId));
-        foreach (var subject in receiver.Acknowledged().GroupBy(r => r.Subject))
-        {
-            var sequences = subject.Select(r => r.Sequence).ToList();
-            Assert.True(sequences.SequenceEqual(sequences.Order()), $"{subject.Key} acknowledged out of order: {string.Join(",", sequences)}");
-        }
-        // An event is sent again only while it is not acknowledged: nothing is sent after its acknowledgement.
-        foreach (var e in receiver.Requests.GroupBy(r => r.EventId))
-            Assert.True(e.Count(r => r.Acknowledged) == 1 || e.All(r => r.Acknowledged), $"{e.Key} sent again after it was acknowledged");
-    }
-
     [Fact]
     public async Task Every_event_arrives_signed_and_in_order_through_an_outage_of_the_receiver()
     {
@@ -96,7 +81,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
                                      && r.Acknowledged().Any(a => a.Type == JobEvents.Posted), TimeSpan.FromSeconds(60), "every event acknowledged");
 
         Assert.Contains(_receiver.Requests, r => !r.Acknowledged); // the outage was met and outlasted
-        AssertInOrderPerSubject(_receiver);
+        _receiver.AssertInOrderPerSubject();
         foreach (var received in _receiver.Acknowledged().Where(r => expected.ContainsKey(r.EventId)))
         {
             // The delivered event is the pull feed's: the same attributes and data.
@@ -138,7 +123,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         var acknowledged = _receiver.Acknowledged();
         Assert.Equal(Wallets * (PurchasesEach + 1), acknowledged.Count);
         Assert.All(acknowledged.GroupBy(r => r.Subject), s => Assert.Equal(PurchasesEach + 1, s.Count()));
-        AssertInOrderPerSubject(_receiver);
+        _receiver.AssertInOrderPerSubject();
     }
 
     [Fact]

@@ -98,6 +98,9 @@ public sealed class LocalCluster : IAsyncDisposable
         return new LocalCluster(environment, run, api, http, pg);
     }
 
+    /// <summary>The number of the silo listening on <paramref name="siloPort"/> (silo I listens on SILO_PORT_BASE + I).</summary>
+    public int SiloListeningOn(int siloPort) => siloPort - int.Parse(_environment["SILO_PORT_BASE"], CultureInfo.InvariantCulture);
+
     public Task<string> AddSilo() => Script("add-silo");
     public Task<string> KillSilo(int silo) => Script("kill-silo", silo.ToString(CultureInfo.InvariantCulture));
     public Task<string> StopSilo(int silo) => Script("stop-silo", silo.ToString(CultureInfo.InvariantCulture));

@@ -34,6 +34,51 @@ public sealed class KillTests
         }
     }
 
+    /// <summary>kill -9 between changes and their delivery (the receiver was down): after the restart every event is
+    /// delivered, signed, in order per wallet.</summary>
+    [Fact]
+    public async Task An_event_not_delivered_at_a_kill_minus_nine_is_delivered_after_the_restart()
+    {
+        using var folder = new TempDatabase(migrate: false);
+        var db = Path.Combine(folder.Folder, "connects.db");
+        await using var receiver = await WebhookReceiver.Start();
+        receiver.Failing = _ => true;
+        var settings = new Dictionary<string, string>
+        {
+            ["Connects__Webhooks__AllowedHosts__0"] = "127.0.0.1",
+            ["Connects__Webhooks__Delivery__PollInterval"] = "00:00:00.05",
+            ["Connects__Webhooks__Delivery__FirstRetryDelay"] = "00:00:00.05",
+            ["Connects__Webhooks__Delivery__LongestRetryDelay"] = "00:00:00.5",
+        };
+        var wallets = Enumerable.Range(0, 4).Select(i => $"k-wh-{i}").ToList();
+        var expected = new List<string>();
+
+        await using (var service = await ServiceProcess.Start(db, settings))
+        {
+            var http = service.Http;
+            var created = await http.PostJson("/v1/admin/webhooks",
+                System.Text.Json.JsonSerializer.Serialize(new { url = receiver.Url, types = Connects.Domain.EventTypes.All })).Expect(HttpStatusCode.Created);
+            receiver.Trust(created.GetProperty("secret").GetString()!);
+            foreach (var w in wallets)
+            {
+                await http.OpenWallet(w, "basic");
+                await http.PostJson($"/v1/freelancers/{w}/purchases", $$"""{"bundle":10,"paymentReference":"{{w}}-pay"}""").Expect(HttpStatusCode.Created);
+                var feed = await http.GetAsync($"/v1/freelancers/{w}/events").Expect(HttpStatusCode.OK);
+                expected.AddRange(feed.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetString()!));
+            }
+            await receiver.WaitFor(r => !r.Requests.IsEmpty, TimeSpan.FromSeconds(30), "a first (refused) attempt");
+            await service.Kill();
+        }
+        Assert.Empty(receiver.Acknowledged());
+
+        receiver.Failing = _ => false;
+        await using (var service = await ServiceProcess.Start(db, settings))
+        {
+            await receiver.WaitFor(r => expected.All(id => r.Acknowledged().Any(a => a.EventId == id)), TimeSpan.FromSeconds(60), "every event after the restart");
+            receiver.AssertInOrderPerSubject(redelivered: true);
+        }
+    }
+
     /// <summary>kill -9 while wallets are changing (purchases in flight, captures still deferred): after the restart every
     /// change stored has exactly one event in its wallet's feed, in sequence, and the feed has none for a change not stored.</summary>
     [Fact]

@@ -23,13 +23,17 @@ public sealed class ServiceProcess : IAsyncDisposable
     public string Output => string.Join('\n', _output);
 
     /// <summary>The API as the quick start runs it (Development, co-hosting a silo) on the SQLite file given.</summary>
-    public static Task<ServiceProcess> Start(string databasePath) =>
-        StartHost("Api", Path.GetDirectoryName(databasePath)!, new Dictionary<string, string>
+    public static Task<ServiceProcess> Start(string databasePath, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Connects__Storage__SqlitePath"] = databasePath,
             ["Logging__LogLevel__Default"] = "Warning",
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
+        return StartHost("Api", Path.GetDirectoryName(databasePath)!, environment);
+    }
 
     /// <summary>Starts host <paramref name="project"/> ("Api" or "Silo") with its own ports, waits until it is ready.</summary>
     public static async Task<ServiceProcess> StartHost(string project, string workingDirectory, IReadOnlyDictionary<string, string> environment)

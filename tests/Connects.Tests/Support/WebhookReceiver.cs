@@ -78,6 +78,22 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public IReadOnlyList<Received> Acknowledged() =>
         [.. Requests.Where(r => r.Acknowledged).GroupBy(r => r.EventId).Select(g => g.First())];
 
+    /// <summary>Every signature verified, each subject's events were acknowledged in sequence, every duplicate carried the
+    /// same id, and (unless <paramref name="redelivered"/>: a crash or a replay) nothing was sent again once acknowledged.</summary>
+    public void AssertInOrderPerSubject(bool redelivered = false)
+    {
+        Assert.Empty(BadSignatures);
+        Assert.All(Requests, r => Assert.Equal(r.EventId, r.WebhookId));
+        foreach (var subject in Acknowledged().GroupBy(r => r.Subject))
+        {
+            var sequences = subject.Select(r => r.Sequence).ToList();
+            Assert.True(sequences.SequenceEqual(sequences.Order()), $"{subject.Key} acknowledged out of order: {string.Join(",", sequences)}");
+        }
+        if (redelivered) return;
+        foreach (var e in Requests.GroupBy(r => r.EventId))
+            Assert.True(e.Count(r => r.Acknowledged) == 1 || e.All(r => r.Acknowledged), $"{e.Key} sent again after it was acknowledged");
+    }
+
     public async Task WaitFor(Func<WebhookReceiver, bool> done, TimeSpan within, string what)
     {
         var deadline = DateTime.UtcNow + within;
