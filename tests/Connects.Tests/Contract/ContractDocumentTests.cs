@@ -47,7 +47,7 @@ public sealed class ContractDocumentTests(LiveContract live)
             }
             Assert.Contains(responses.EnumerateObject(), r => r.Name.StartsWith('2'));
         }
-        Assert.Equal(21, ids.Count); // 17 with boosts (#13), plus getEvents and the three webhook routes (#14)
+        Assert.Equal(23, ids.Count); // 17 with boosts (#13), plus getEvents and the five webhook routes (#14)
         Assert.Equal("bearer", live.Document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString());
         Assert.All(live.Document.GetProperty("tags").EnumerateArray(), t => Assert.False(string.IsNullOrWhiteSpace(t.GetProperty("description").GetString())));
     }
