@@ -77,11 +77,12 @@ public sealed class BenchStorage(string topology, string runDir, string? pgBase,
 
     /// <summary>Whether the events table of database <paramref name="name"/> holds an event of <paramref name="subject"/>
     /// of <paramref name="type"/> with <paramref name="reference"/> (deploy/sql/*/..._events.sql).</summary>
-    public async Task<bool> EventRecorded(string name, string subject, string type, string reference)
+    /// <summary>The id of the event of that subject, type and reference, once it is in the events table; else null.</summary>
+    public async Task<string?> EventRecorded(string name, string subject, string type, string reference)
     {
         await using var connection = await Open(name);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1 FROM ConnectsEvent WHERE Subject = @s AND Type = @t AND Reference = @r";
+        command.CommandText = "SELECT EventId FROM ConnectsEvent WHERE Subject = @s AND Type = @t AND Reference = @r";
         foreach (var (key, value) in new[] { ("s", subject), ("t", type), ("r", reference) })
         {
             var p = command.CreateParameter();
@@ -89,7 +90,7 @@ public sealed class BenchStorage(string topology, string runDir, string? pgBase,
             p.Value = value;
             command.Parameters.Add(p);
         }
-        return await command.ExecuteScalarAsync() is not null;
+        return await command.ExecuteScalarAsync() as string;
     }
 
     public async Task<ReminderTableSnapshot> Reminders(string name)

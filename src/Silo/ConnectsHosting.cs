@@ -251,7 +251,8 @@ public static class ConnectsHosting
         services.TryAddSingleton<WebhookSender>();
         services.TryAddSingleton<Connects.Grains.IWebhookSender>(sp => sp.GetRequiredService<WebhookSender>());
         services.TryAddKeyedSingleton(Connects.Grains.WebhookDeliverySettings.ClockKey, TimeProvider.System);
-        services.AddHttpClient(WebhookSender.ClientName)
+        // No request log lines (four per POST at Information): each attempt is in the deliveries route, failures in the log.
+        services.AddHttpClient(WebhookSender.ClientName).RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,

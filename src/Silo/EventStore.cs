@@ -82,7 +82,9 @@ public sealed class EventStore : IEventStore, IWebhookFeed
         await connection.OpenAsync().ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = _storage.IsPostgreSql
-            ? $"SELECT TxId, Position, {Columns} FROM ConnectsEvent WHERE (TxId, Position) > (@tx, @position) AND TxId < {RunningXmin} ORDER BY TxId, Position LIMIT @limit"
+            // The limit inside, the xmin bound outside: an index scan in (TxId, Position) order that stops after the limit,
+            // whatever the table's statistics say; the rows kept are the prefix below xmin.
+            ? $"SELECT * FROM (SELECT TxId, Position, {Columns} FROM ConnectsEvent WHERE (TxId, Position) > (@tx, @position) ORDER BY TxId, Position LIMIT @limit) AS next WHERE TxId < {RunningXmin} ORDER BY TxId, Position"
             : $"SELECT 0, Position, {Columns} FROM ConnectsEvent WHERE Position > @position ORDER BY Position LIMIT @limit";
         Add(command, "tx", cursor.TxId);
         Add(command, "position", cursor.Position);

@@ -11,8 +11,8 @@ namespace Connects.Grains;
 /// Delivers one endpoint's events (docs/design.md, "Webhook delivery"). A grain timer reads the events table after the
 /// endpoint's stored cursor, a batch at a time, and sends the batch's events of the endpoint's types: subjects side by
 /// side, each subject's events one after another, a later one only once the earlier is acknowledged. The cursor moves past
-/// the batch, and is written, only once every one of them is delivered, so a crash means redelivery (same ids), never a
-/// loss. A failure waits a backoff (<see cref="WebhookDelivery.RetryDelay"/>) and resends only what is not delivered; an
+/// the batch only once every one of them is delivered, and is written at most every
+/// <see cref="WebhookDeliverySettings.CursorWriteInterval"/>, so a crash means redelivery (same ids), never a loss. A failure waits a backoff (<see cref="WebhookDelivery.RetryDelay"/>) and resends only what is not delivered; an
 /// endpoint failing for the whole retry window is disabled and an event says so. A reminder keeps the grain active, so
 /// when the silo delivering dies the grain is activated on another silo and carries on from the stored cursor.
 /// </summary>
@@ -47,6 +47,9 @@ public sealed partial class WebhookDeliveryGrain(
     private readonly HashSet<string> _delivered = [];
     private DateTimeOffset _retryAt = DateTimeOffset.MinValue;
     private FeedCursor? _replayFrom;
+    /// <summary>When the state was last written (a Stopwatch timestamp), and whether the cursor moved since.</summary>
+    private long _written = Stopwatch.GetTimestamp();
+    private bool _unwritten;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -54,11 +57,20 @@ public sealed partial class WebhookDeliveryGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        var stopped = _stop.IsCancellationRequested;
         _stop.Cancel();
+        if (_tick is { IsCompleted: false } running) await running.ContinueWith(_ => { }, TaskScheduler.Current);
         _stop.Dispose();
-        return Task.CompletedTask;
+        // A graceful deactivation keeps the cursor's progress; a crash sends those events again.
+        if (_unwritten && !stopped && State.Endpoint is not null) await Write();
+    }
+
+    private async Task Write()
+    {
+        await stored.WriteStateAsync();
+        (_written, _unwritten) = (Stopwatch.GetTimestamp(), false);
     }
 
     public async Task Start(WebhookEndpoint endpoint)
@@ -132,12 +144,17 @@ public sealed partial class WebhookDeliveryGrain(
             WebhookDelivery.Remember(State.Recent, attempts, Settings.RecentAttempts);
             if (attempts.All(a => a.Delivered) && _batch.All(e => _delivered.Contains(e.Event.Id) || !WebhookDelivery.IsFor(endpoint, e.Event)))
             {
+                var caughtUp = _batch.Count < Settings.BatchSize;
                 State.Cursor = _batch[^1].At;
+                var recovered = State.FailingSince is not null;
                 (State.Failures, State.FailingSince) = (0, null);
                 (_batch, _retryAt) = (null, DateTimeOffset.MinValue);
                 _delivered.Clear();
                 _tries.Clear();
-                await stored.WriteStateAsync();
+                // The cursor is written at most every CursorWriteInterval: a crash sends those events again (same ids).
+                if (recovered || Stopwatch.GetElapsedTime(_written) >= Settings.CursorWriteInterval) await Write();
+                else _unwritten = true;
+                if (caughtUp) return; // the next poll reads what arrived meanwhile, as one batch
                 continue;
             }
             await Failed(endpoint, attempts.First(a => !a.Delivered));
@@ -194,7 +211,7 @@ public sealed partial class WebhookDeliveryGrain(
             _retryAt = now + wait;
             LogFailing(logger, endpoint.Id, failure.EventId, failure.Error ?? $"HTTP {failure.Status}", State.Failures, wait);
         }
-        await stored.WriteStateAsync();
+        await Write();
     }
 
     /// <summary>Moves the cursor back for a replay; an endpoint that was disabled is enabled again.</summary>
@@ -211,7 +228,7 @@ public sealed partial class WebhookDeliveryGrain(
             State.DisabledAt = null;
             await GrainFactory.Webhooks().SetDisabled(endpoint.Id, null);
         }
-        await stored.WriteStateAsync();
+        await Write();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {EndpointId}: event {EventId} not delivered ({Error}); {Failures} failures in a row, next try in {Wait}")]
