@@ -137,6 +137,8 @@ public sealed partial class WebhookDeliveryGrain(
             if (_batch.Count == 0)
             {
                 _batch = null;
+                // Caught up and idle: the cursor's last moves are stored once the interval has passed.
+                if (_unwritten && Stopwatch.GetElapsedTime(_written) >= Settings.CursorWriteInterval) await Write();
                 return;
             }
             var attempts = await Send(endpoint, [.. _batch.Where(e => !_delivered.Contains(e.Event.Id) && WebhookDelivery.IsFor(endpoint, e.Event))]);

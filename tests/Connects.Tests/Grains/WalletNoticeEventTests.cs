@@ -58,6 +58,8 @@ public sealed class WalletNoticeEventTests(ClusterFixture fx) : IDisposable
         Assert.Equal(1, await c.Grains.ExpiryNotices().NoticeDue()); // the wallet, idle, is brought up to now
         Assert.Equal(0, await c.Grains.ExpiryNotices().NoticeDue()); // and taken off the roll
 
+        // The wallet answers once its write is stored; its events reach the table right after, in the background.
+        await Eventually.Until(async () => (await table.Read(id, 0, 100)).Any(e => e.Type == WalletEvents.Expiring), "the expiring event in the table");
         var expiring = Assert.Single(await table.Read(id, 0, 100), e => e.Type == WalletEvents.Expiring);
         Assert.Equal((9, "expiring:grant"), (expiring.Amount, expiring.Reference));
         c.Time.Advance(TimeSpan.FromDays(1));
