@@ -68,6 +68,18 @@ public sealed class WebhookApiTests(ApiFixture api) : IClassFixture<ApiFixture>
             .ExpectProblem(HttpStatusCode.BadRequest, "validation", "url");
     }
 
+    [Theory]
+    [InlineData("Connects:Webhooks:Delivery:RetryWindow", "00:00:10", "RetryWindow")]
+    [InlineData("Connects:Webhooks:Delivery:BatchSize", "0", "BatchSize")]
+    [InlineData("Connects:Webhooks:Delivery:FirstRetryDelay", "02:00:00", "FirstRetryDelay")]
+    public void A_bad_delivery_setting_stops_the_host_naming_it(string key, string value, string named)
+    {
+        using var folder = new TempDatabase(migrate: false);
+        using var factory = new ApiFactory(Path.Combine(folder.Folder, "connects.db"), new Dictionary<string, string?> { [key] = value });
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains(named, error.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_bad_webhook_setting_stops_the_host_naming_it()
     {

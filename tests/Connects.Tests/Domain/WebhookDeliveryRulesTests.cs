@@ -47,6 +47,16 @@ public sealed class WebhookDeliveryRulesTests
     }
 
     [Fact]
+    public void The_delivery_settings_default_to_what_docs_operations_says()
+    {
+        var d = new Connects.Grains.WebhookDeliverySettings();
+        Assert.Equal((TimeSpan.FromSeconds(1), 500, 16, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)),
+            (d.PollInterval, d.BatchSize, d.Parallelism, d.CursorWriteInterval, d.AttemptTimeout));
+        Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromHours(1), TimeSpan.FromDays(3), 200),
+            (d.FirstRetryDelay, d.LongestRetryDelay, d.RetryWindow, d.RecentAttempts));
+    }
+
+    [Fact]
     public void Only_the_most_recent_attempts_are_kept()
     {
         var recent = new List<DeliveryAttempt>();
