@@ -15,6 +15,9 @@ public sealed record PgTableStats(long SeqScan, long SeqTupRead, long IdxScan, l
         IdxTupFetch - b.IdxTupFetch, TupIns - b.TupIns, TupUpd - b.TupUpd, TupHotUpd - b.TupHotUpd, TupDel - b.TupDel);
 }
 
+/// <summary>One statement's share of the database's execution time in a run (<c>pg_stat_statements</c>).</summary>
+public sealed record StatementCost(long Calls, double TotalMs, long Rows, long WalBytes, long BlocksDirtied, double Share, string Query);
+
 /// <summary>Stored size of one grain state row (S4: what grows with a wallet's age).</summary>
 public sealed record StateSize(string Kind, string Key, long Bytes);
 
@@ -73,6 +76,51 @@ public sealed class BenchStorage(string topology, string runDir, string? pgBase,
         await using var connection = await Open(name);
         return Convert.ToInt64(await Scalar(connection, $"SELECT xact_commit FROM pg_stat_database WHERE datname = '{databasePrefix}{name}'"),
             System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>PostgreSQL: forgets the statement statistics gathered so far (<c>pg_stat_statements</c>, which cluster.sh's
+    /// server preloads); false when the server does not have it (a server given with <c>--pg</c>) or on SQLite.</summary>
+    public async Task<bool> ResetStatements(string name)
+    {
+        if (!IsPostgreSql) return false;
+        try
+        {
+            await using var connection = await Open(name);
+            await Scalar(connection, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            await Scalar(connection, "SELECT pg_stat_statements_reset()");
+            return true;
+        }
+        catch (PostgresException e)
+        {
+            Console.WriteLine($"  pg_stat_statements unavailable ({e.MessageText}): no statement profile");
+            return false;
+        }
+    }
+
+    /// <summary>PostgreSQL: the <paramref name="top"/> statements of database <paramref name="name"/> that took most of its
+    /// execution time since <see cref="ResetStatements"/>, each with its share of the time all statements took.</summary>
+    public async Task<List<StatementCost>> TopStatements(string name, int top)
+    {
+        await using var connection = await Open(name);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT s.calls, s.total_exec_time, s.rows, s.wal_bytes, s.shared_blks_dirtied,
+                   s.total_exec_time / NULLIF(SUM(s.total_exec_time) OVER (), 0),
+                   left(regexp_replace(s.query, '\s+', ' ', 'g'), 140)
+            FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+            WHERE d.datname = current_database()
+            ORDER BY s.total_exec_time DESC LIMIT @top
+            """;
+        var p = command.CreateParameter();
+        p.ParameterName = "top";
+        p.Value = top;
+        command.Parameters.Add(p);
+        var costs = new List<StatementCost>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            costs.Add(new StatementCost(reader.GetInt64(0), reader.GetDouble(1), reader.GetInt64(2), Convert.ToInt64(reader.GetDecimal(3)),
+                reader.GetInt64(4), reader.IsDBNull(5) ? 0 : reader.GetDouble(5), reader.GetString(6)));
+        return costs;
     }
 
     /// <summary>Whether the events table of database <paramref name="name"/> holds an event of <paramref name="subject"/>

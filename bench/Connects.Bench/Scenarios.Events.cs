@@ -30,8 +30,8 @@ public sealed partial class Scenarios
         var lags = new List<double>();
         var deliveryLags = new List<double>();
         var samplers = Enumerable.Range(0, LagSamplers).Select(_ => SampleEventLag(lags, deliveryLags, receiver, stop.Token)).ToList();
-        await Load("S1E", "S1 with a webhook endpoint subscribed to every event type", _api, _ => S1Request(), ratioOf: "S1", target: 0.9,
-            note: $"same run as S1; {LagSamplers} lag samplers beside it");
+        await ProfilingStatements("S1E", "api", () => Load("S1E", "S1 with a webhook endpoint subscribed to every event type", _api, _ => S1Request(),
+            ratioOf: "S1", target: 0.9, note: $"same run as S1; {LagSamplers} lag samplers beside it"));
         await stop.CancelAsync();
         var missed = await Task.WhenAll(samplers);
         var (failed, notDelivered) = (missed.Sum(m => m.Table), missed.Sum(m => m.Delivery));

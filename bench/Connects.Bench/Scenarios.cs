@@ -58,8 +58,8 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
             await CountingCommits("S1", "api", async () =>
             {
                 var first = Interlocked.Read(ref _s1Seq);
-                await Load("S1", "submit proposal, distinct freelancers x jobs", _api, _ => S1Request(),
-                    ratioOf: "B3", target: 0.5, note: "2 durable writes per submission, waited for together (wallet hold, job record); the capture rides on a later wallet write");
+                await ProfilingStatements("S1", "api", () => Load("S1", "submit proposal, distinct freelancers x jobs", _api, _ => S1Request(),
+                    ratioOf: "B3", target: 0.5, note: "2 durable writes per submission, waited for together (wallet hold, job record); the capture rides on a later wallet write"));
                 return Interlocked.Read(ref _s1Seq) - first;
             });
             await OpenAfter("S1", "S1o", _api, _ => S1Request(), p99TargetMs: S1P99TargetMs);
@@ -159,6 +159,24 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
         if (i >= 0) _rows[i] = _rows[i] with { Note = $"{_rows[i].Note}{(_rows[i].Note.Length > 0 ? "; " : "")}{perOperation:F2} database commits per operation" };
         Console.WriteLine($"  {id}: {perOperation:F2} commits per operation ({commits:F0} commits for {operations} operations, background {idlePerSecond:F2}/s subtracted)");
         return perOperation;
+    }
+
+    /// <summary>
+    /// PostgreSQL: the statements that took most of the database's execution time during <paramref name="run"/>
+    /// (<c>pg_stat_statements</c>, reset before it), printed and kept in <c>extra.statements</c>: which statement a
+    /// scenario's database time goes to, with its calls, rows, WAL bytes and share. Nothing on SQLite.
+    /// </summary>
+    private async Task ProfilingStatements(string id, string database, Func<Task> run)
+    {
+        var profiling = await storage.ResetStatements(database);
+        await run();
+        if (!profiling) return;
+        var top = await storage.TopStatements(database, 6);
+        var figures = (Dictionary<string, object>)(Extra.TryGetValue("statements", out var f) ? f : Extra["statements"] = new Dictionary<string, object>());
+        figures[id] = top;
+        Console.WriteLine($"  {id}: the database's time by statement (pg_stat_statements)");
+        foreach (var t in top)
+            Console.WriteLine($"    {t.Share,6:P1} {t.TotalMs,9:F0} ms {t.Calls,8} calls {t.Rows,8} rows {t.WalBytes / 1024,8} KiB WAL  {t.Query}");
     }
 
     /// <summary>

@@ -76,7 +76,7 @@ pg_up() {
     say "PostgreSQL already running on 127.0.0.1:$pg_port"
   else
     as_pg "$bin/pg_ctl" -D "$data" -l "$run/pg/server.log" -w -t 60 \
-      -o "-p $pg_port -k $sock -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on" start >/dev/null
+      -o "-p $pg_port -k $sock -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on -c shared_preload_libraries=pg_stat_statements" start >/dev/null
     say "PostgreSQL on 127.0.0.1:$pg_port"
   fi
 }
