@@ -41,6 +41,23 @@ public sealed class StorageSettingsTests
     }
 
     [Fact]
+    public void The_connection_string_follows_a_changed_setting()
+    {
+        var settings = Pg("Host=db-a;Database=connects");
+        Assert.Equal("db-a", new NpgsqlConnectionStringBuilder(settings.EffectiveConnectionString).Host);
+
+        settings.ConnectionString = "Host=db-b;Database=connects";
+        Assert.Equal("db-b", new NpgsqlConnectionStringBuilder(settings.EffectiveConnectionString).Host);
+
+        settings.Provider = StorageSettings.Sqlite;
+        settings.SqlitePath = "/tmp/first.db";
+        Assert.Contains("/tmp/first.db", settings.EffectiveConnectionString, StringComparison.Ordinal);
+        settings.SqlitePath = "/tmp/second.db";
+        Assert.Contains("/tmp/second.db", settings.EffectiveConnectionString, StringComparison.Ordinal);
+        Assert.DoesNotContain("first", settings.EffectiveConnectionString, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Sqlite_connection_string_is_unchanged() =>
         Assert.DoesNotContain("Reset", new StorageSettings { SqlitePath = "/tmp/x.db" }.EffectiveConnectionString, StringComparison.OrdinalIgnoreCase);
 }
