@@ -70,6 +70,8 @@ public static class CapacityModel
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
+        // pgbench's backends exit after it does, and their CPU reaches the postmaster's only once it has reaped them.
+        await BackendsGone(cluster, database);
         var pgCpu = ProcessCpu.TreeSeconds(cluster.PostmasterPid) - before;
         var output = await stdout + await stderr;
         await File.WriteAllTextAsync(Path.Combine(runDir, "pgbench.log"), output);
@@ -84,6 +86,19 @@ public static class CapacityModel
         var transactions = Regex.Match(output, @"number of transactions actually processed: ([0-9]+)") is { Success: true } t
             ? long.Parse(t.Groups[1].Value, CultureInfo.InvariantCulture) : (long)(rate * seconds);
         return new PgBenchCeiling(rate, clients, threads, seconds, rows, transactions > 0 ? pgCpu / transactions : double.NaN, version);
+    }
+
+    /// <summary>Waits (at most 10 s) until no session of <paramref name="database"/> is left, then a moment for the
+    /// postmaster to reap the last backend.</summary>
+    private static async Task BackendsGone(LocalCluster cluster, string database)
+    {
+        await using var admin = new NpgsqlConnection($"{cluster.PgConnection};Database=postgres;Pooling=false");
+        await admin.OpenAsync();
+        await using var sessions = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = @database", admin);
+        sessions.Parameters.AddWithValue("database", database);
+        for (var tries = 0; tries < 100 && Convert.ToInt64(await sessions.ExecuteScalarAsync(), CultureInfo.InvariantCulture) > 0; tries++)
+            await Task.Delay(100);
+        await Task.Delay(200);
     }
 
     /// <summary>Per operation: CPU seconds of the silos, the API, PostgreSQL and the load generator; database commits.</summary>
