@@ -253,7 +253,8 @@ public sealed partial class Wallet(WalletState state, WalletRules rules)
     /// <see cref="ReceiptBooks.YearOf"/>): with the entries, or once as many pile up.</summary>
     public IReadOnlyList<Receipt> ReceiptsToArchive()
     {
-        var closed = state.Receipts.Values.Where(r => r.Cycle < state.Cycle).ToList();
+        // Over the pairs, not .Values: the dictionary would keep its values view, bytes in every idle wallet.
+        var closed = state.Receipts.Where(r => r.Value.Cycle < state.Cycle).Select(r => r.Value).ToList();
         return closed.Count >= rules.ArchiveAfterEntries || EntriesToArchive().Count > 0 ? closed : [];
     }
 

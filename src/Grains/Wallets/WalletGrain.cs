@@ -35,7 +35,8 @@ public sealed partial class WalletGrain(
     /// <summary>Events of entries already stored whose recording in the events table failed, in sequence: recorded before
     /// any later event (next write, read of the feed or deactivation). Null while there is none, so an idle wallet carries none.</summary>
     private List<ConnectsEvent>? _unrecorded;
-    /// <summary>The recording of <see cref="_unrecorded"/> started after a write, while it runs (see <see cref="RecordWhilePending"/>).</summary>
+    /// <summary>The recording of <see cref="_unrecorded"/> started after a write, while it runs (see <see cref="RecordWhilePending"/>);
+    /// null otherwise.</summary>
     private Task? _recording;
 
     private string FreelancerId => GrainKeys.IdOf(this);
@@ -310,24 +311,30 @@ public sealed partial class WalletGrain(
         // The change is durable: its events go to the events table now, without holding up the answer (a first-of-the-month
         // refresh or a submission does not wait for the table's commit). Should that fail, they stay in _unrecorded (and the
         // stored mark behind them) and are recorded before any later event; the change's answer stands.
-        if (_unrecorded is { Count: > 0 } && _recording is not { IsCompleted: false }) _recording = RecordWhilePending();
+        if (_unrecorded is { Count: > 0 } && _recording is null)
+        {
+            var recording = RecordWhilePending();
+            _recording = recording.IsCompleted ? null : recording;
+        }
     }
 
     /// <summary>Records the events waiting, one recording at a time, until none waits or one fails (those wait for the
     /// next write, read of the feed or deactivation). Runs on this activation beside its calls; never throws.</summary>
     private async Task RecordWhilePending()
     {
-        while (_unrecorded is { Count: > 0 })
+        try
         {
-            try
-            {
+            while (_unrecorded is { Count: > 0 })
                 await RecordPending();
-            }
-            catch (Exception ex)
-            {
-                LogEventsNotRecorded(services.Logger, ex, FreelancerId, _unrecorded?.Count ?? 0);
-                return;
-            }
+        }
+        catch (Exception ex)
+        {
+            LogEventsNotRecorded(services.Logger, ex, FreelancerId, _unrecorded?.Count ?? 0);
+        }
+        finally
+        {
+            // Done: an idle wallet keeps no finished task (it counts in the heap per idle wallet, docs/performance.md).
+            _recording = null;
         }
     }
 
