@@ -15,6 +15,18 @@ public sealed record PgTableStats(long SeqScan, long SeqTupRead, long IdxScan, l
         IdxTupFetch - b.IdxTupFetch, TupIns - b.TupIns, TupUpd - b.TupUpd, TupHotUpd - b.TupHotUpd, TupDel - b.TupDel);
 }
 
+/// <summary>A read of PostgreSQL's write-ahead log: its position and the records, full-page images and bytes written
+/// since the server's statistics were reset.</summary>
+public sealed record WalPosition(string Lsn, long Records, long FullPageImages, long Bytes)
+{
+    /// <summary>What was written from <paramref name="earlier"/> to this read.</summary>
+    public object Since(WalPosition earlier) => new
+    {
+        fromLsn = earlier.Lsn, toLsn = Lsn, records = Records - earlier.Records, fullPageImages = FullPageImages - earlier.FullPageImages,
+        bytes = Bytes - earlier.Bytes,
+    };
+}
+
 /// <summary>One statement's share of the database's execution time in a run (<c>pg_stat_statements</c>).</summary>
 public sealed record StatementCost(long Calls, double TotalMs, long Rows, long WalBytes, long BlocksDirtied, double Share, string Query);
 
@@ -76,6 +88,30 @@ public sealed class BenchStorage(string topology, string runDir, string? pgBase,
         await using var connection = await Open(name);
         return Convert.ToInt64(await Scalar(connection, $"SELECT xact_commit FROM pg_stat_database WHERE datname = '{databasePrefix}{name}'"),
             System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>CPU seconds so far of the harness's own PostgreSQL (its postmaster and backends, <see cref="ProcessCpu.TreeSeconds"/>);
+    /// null on SQLite or a server given with <c>--pg</c>.</summary>
+    public double? PostgresCpuSeconds()
+    {
+        if (!IsPostgreSql) return null;
+        var file = Path.Combine(runDir, "pg-cluster", "pg", "data", "postmaster.pid");
+        if (!File.Exists(file)) return null;
+        return int.TryParse(File.ReadLines(file).FirstOrDefault()?.Trim(), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var pid) ? ProcessCpu.TreeSeconds(pid) : null;
+    }
+
+    /// <summary>PostgreSQL: the server's write-ahead log so far (<c>pg_stat_wal</c>, cluster-wide, and the current LSN, for
+    /// <c>pg_waldump</c>); null on SQLite.</summary>
+    public async Task<WalPosition?> Wal(string name)
+    {
+        if (!IsPostgreSql) return null;
+        await using var connection = await Open(name);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT pg_current_wal_lsn()::text, wal_records, wal_fpi, wal_bytes::bigint FROM pg_stat_wal";
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new WalPosition(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
     }
 
     /// <summary>PostgreSQL: forgets the statement statistics gathered so far (<c>pg_stat_statements</c>, which cluster.sh's

@@ -259,9 +259,12 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
             // B5 while the storage is quiet (before S5's wallets exist).
             Step($"B5: {n} single durable writes on {n} distinct OneWriteGrain ids, {RefreshParallelism} at a time (bench host)");
             using var slow = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(o.S5TimeoutSeconds) };
+            var (b5HostCpu0, b5PgCpu0) = (ProcessCpu.Seconds(baseline.Pid), storage.PostgresCpuSeconds());
             var b5Response = await slow.PostAsync($"/baseline/writes?prefix=b5&count={n}&parallelism={RefreshParallelism}", null);
             b5Response.EnsureSuccessStatusCode();
             var b5 = JsonSerializer.Deserialize<BatchWrites>(await b5Response.Content.ReadAsStringAsync(), Orchestrator.Json)!;
+            // CPU per B5 write, activation included (the endpoint activates its grains first): an upper bound of a write's cost.
+            var b5Cpu = new Cpu(ProcessCpu.Seconds(baseline.Pid) - b5HostCpu0, storage.PostgresCpuSeconds() - b5PgCpu0, b5.Seconds + b5.ActivateSeconds);
             Console.WriteLine($"  {b5.Seconds:F1} s ({n / b5.Seconds:F0} writes/s); activation first, untimed: {b5.ActivateSeconds:F1} s");
             _rows.Add(new Row("B5", $"{n} single durable writes on {n} distinct grains ({RefreshParallelism} at a time, bench host)", null, null, null, "—", null,
                 $"{b5.Seconds:F1} s ({n / b5.Seconds:F0} writes/s); grains activated first, untimed ({b5.ActivateSeconds:F1} s)"));
@@ -297,7 +300,18 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
                 rate = Math.Max(1, 0.3 * capacity.Throughput);
             }
 
+            // What the API and the database do with no load at all, with the wallets open: the floor under every window below.
+            var (idleApiCpu0, idlePgCpu0, idleClock) = (ProcessCpu.Seconds(s5Api.Pid), storage.PostgresCpuSeconds(), Stopwatch.StartNew());
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            var idleCpu = new Cpu(ProcessCpu.Seconds(s5Api.Pid) - idleApiCpu0, storage.PostgresCpuSeconds() - idlePgCpu0, idleClock.Elapsed.TotalSeconds);
+            Console.WriteLine($"  idle, {n} wallets open: API {idleCpu.Process / idleCpu.Seconds:F2} cores, PostgreSQL {(idleCpu.Postgres ?? 0) / idleCpu.Seconds:F2} cores");
+            var walBeforeS1 = await storage.Wal("api_s5");
+            var (s1ApiCpu0, s1PgCpu0) = (ProcessCpu.Seconds(s5Api.Pid), storage.PostgresCpuSeconds());
+            var s1Clock = Stopwatch.StartNew();
             var before = await Open("S5-S1before", $"S1 open loop at {rate:F0} req/s, before the refresh", _api, rate, Warmup, Duration, _ => S1Request());
+            var walAfterS1 = await storage.Wal("api_s5");
+            var s1Seconds = s1Clock.Elapsed.TotalSeconds;
+            var s1Cpu = new Cpu(ProcessCpu.Seconds(s5Api.Pid) - s1ApiCpu0, storage.PostgresCpuSeconds() - s1PgCpu0, s1Seconds);
 
             // Everything that falls due when the clock moves: S5's wallets and S1's (brought up to date by the GET).
             var others = new DateTimeOffset[S1Freelancers];
@@ -307,6 +321,8 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
             var remindersAtAdvance = await storage.Reminders("api_s5");
             var counted0 = await RefreshCount(probe);
 
+            var walAtAdvance = await storage.Wal("api_s5");
+            var (refreshApiCpu0, refreshPgCpu0) = (ProcessCpu.Seconds(s5Api.Pid), storage.PostgresCpuSeconds());
             Step("S5: advancing the sandbox clock P31D; S1 open loop while the refresh runs");
             var refreshClock = Stopwatch.StartNew();
             var to = (await SendForJson(() => Post("/v1/sandbox/clock", new { advanceBy = "P31D" }), CancellationToken.None)).GetProperty("now").GetDateTimeOffset();
@@ -339,10 +355,32 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
                 // docs/performance.md), so the harness looks every 2 s until the end is near, then every 0.25 s.
                 await Task.Delay(counted < expected * 0.9 ? 2000 : 250);
             }
+            var walAtEnd = await storage.Wal("api_s5");
+            var refreshCpu = new Cpu(ProcessCpu.Seconds(s5Api.Pid) - refreshApiCpu0, storage.PostgresCpuSeconds() - refreshPgCpu0, refreshClock.Elapsed.TotalSeconds);
             await stop.CancelAsync();
             var during = await duringTask;
             _byId["S5-S1during"] = during;
             Console.WriteLine(refreshSeconds is { } rs ? $"  all {expected} refreshed in {rs:F1} s" : $"  timed out after {o.S5TimeoutSeconds} s: {counted} / {expected} refreshed");
+            // CPU per refresh (API process, which hosts the silo, and PostgreSQL) less S1's share at its rate before, against
+            // CPU per B5 write (bench host and PostgreSQL).
+            var refreshOnly = refreshCpu.Less(s1Cpu);
+            var cpuPerRefreshMs = refreshOnly.PerItemMs(Math.Max(1, counted));
+            var cpuPerB5WriteMs = b5Cpu.PerItemMs(n);
+            var cpuNote = $"; CPU per refresh {cpuPerRefreshMs.Total:F2} ms (API {cpuPerRefreshMs.Process:F2}, PostgreSQL {cpuPerRefreshMs.Postgres?.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) ?? "—"}) after S1's share, per B5 write {cpuPerB5WriteMs.Total:F2} ms (host {cpuPerB5WriteMs.Process:F2}, PostgreSQL {cpuPerB5WriteMs.Postgres?.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) ?? "—"}): {cpuPerRefreshMs.Total / cpuPerB5WriteMs.Total:F2}x";
+            Console.WriteLine($"  cpu{cpuNote[1..]}; cores busy during the refresh {refreshCpu.Cores:F2} (S1 alone {s1Cpu.Cores:F2})");
+            // The database's log during the refresh, less what S1's traffic alone wrote in as long (its rate before the refresh).
+            string walNote = "";
+            object? wal = null;
+            if (walAtAdvance is not null && walAtEnd is not null && walBeforeS1 is not null && walAfterS1 is not null)
+            {
+                var s1BytesPerSecond = (walAfterS1.Bytes - walBeforeS1.Bytes) / s1Seconds;
+                var seconds = refreshClock.Elapsed.TotalSeconds;
+                var refreshBytes = walAtEnd.Bytes - walAtAdvance.Bytes - s1BytesPerSecond * seconds;
+                var perRefresh = refreshBytes / Math.Max(1, counted);
+                wal = new { refresh = walAtEnd.Since(walAtAdvance), seconds, s1Before = walAfterS1.Since(walBeforeS1), s1Seconds, s1BytesPerSecond, refreshBytesPerRefresh = perRefresh };
+                walNote = $"; WAL {(walAtEnd.Bytes - walAtAdvance.Bytes) / 1048576.0:F0} MB ({walAtEnd.FullPageImages - walAtAdvance.FullPageImages} full-page images), {perRefresh:F0} B per refresh after S1's share ({s1BytesPerSecond / 1024:F0} KB/s before)";
+                Console.WriteLine($"  write-ahead log{walNote[1..]}");
+            }
             PrintLoad(during);
 
             // One refresh per due cycle: the count must not go on rising once all are in (PostgreSQL's table
@@ -371,7 +409,7 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
                 + $"; due: {dueS5} S5 + {dueOthers} S1 wallets; counted {countedAfter} ({(countedAfter == expected ? "one per due refresh" : "**not** one per due refresh")});"
                 + $" the clock move wakes the renewal cohorts (one reminder per renewal day), which refresh their wallets at a pace;"
                 + $" peak pace {peakRate:F0} refreshes/s vs B5 {b5Rate:F0} writes/s ({peakRate / b5Rate:F2}x);"
-                + $" reminders table {remindersAfter.Rows} rows, {remindersAfter.Bytes / 1024.0:F0} KB{(storage.IsPostgreSql ? "" : " of row data")}{ReminderLoad(remindersAtAdvance, remindersAfter)}"));
+                + $" reminders table {remindersAfter.Rows} rows, {remindersAfter.Bytes / 1024.0:F0} KB{(storage.IsPostgreSql ? "" : " of row data")}{ReminderLoad(remindersAtAdvance, remindersAfter)}{cpuNote}{walNote}"));
             AddLoadRow("S5-S1before", before, null, null, "—", null, "open loop, no refresh running");
             var p99Ratio = during.P99Ms / before.P99Ms;
             AddLoadRow("S5-S1during", during, "p99 / S5-S1before p99", p99Ratio, "≤ 3", p99Ratio <= 3, "open loop from the clock advance until every refresh was counted");
@@ -404,6 +442,8 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
                 sampledWallets = sample.Count,
                 s1P99BeforeMs = before.P99Ms,
                 s1P99DuringMs = during.P99Ms,
+                wal,
+                cpu = new { b5 = b5Cpu, idle = idleCpu, s1Before = s1Cpu, refresh = refreshCpu, perRefreshMs = cpuPerRefreshMs, perB5WriteMs = cpuPerB5WriteMs },
                 // PostgreSQL's counters reach pg_stat_user_tables up to ~10 s late, so the opening window is read at the
                 // advance (only S1 traffic, which does not touch reminders, ran in between) and the refresh window 11 s
                 // after the last refresh. The grain-state table's counters include the S1 traffic.
@@ -751,4 +791,21 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
     private static HttpRequestMessage Post(string path, object? body) => new(HttpMethod.Post, path) { Content = body is null ? null : Body(body) };
     private static StringContent Body(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
     private static void Step(string s) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {s}");
+}
+
+/// <summary>CPU seconds over a window of <paramref name="Seconds"/>: one process's (the API, or the bench host) and
+/// PostgreSQL's (null when the harness did not start it).</summary>
+public sealed record Cpu(double Process, double? Postgres, double Seconds)
+{
+    public double Total => Process + (Postgres ?? 0);
+
+    /// <summary>Cores busy on average over the window.</summary>
+    public double Cores => Total / Seconds;
+
+    /// <summary>This window less what <paramref name="steady"/>'s load would have used in as long.</summary>
+    public Cpu Less(Cpu steady) =>
+        new(Process - steady.Process / steady.Seconds * Seconds, Postgres - steady.Postgres / steady.Seconds * Seconds, Seconds);
+
+    /// <summary>Milliseconds per item, over <paramref name="items"/>.</summary>
+    public Cpu PerItemMs(long items) => new(Process * 1000 / items, Postgres * 1000 / items, Seconds);
 }
