@@ -96,8 +96,10 @@ public sealed class ConnectsMetrics
 
     public void Submitted() => _submitted.Add(1);
 
-    /// <summary>A batch of <paramref name="writes"/> grain state writes went to the database as one transaction.</summary>
-    public void StateWriteBatch(int writes) => _batchSize.Record(writes);
+    /// <summary>A batch of <paramref name="writes"/> grain state writes went to the database as one transaction, in the
+    /// live writes' lane or in background work's (<see cref="BackgroundWork"/>): tag <c>lane</c>, <c>live</c> or <c>background</c>.</summary>
+    public void StateWriteBatch(int writes, bool background = false) =>
+        _batchSize.Record(writes, new KeyValuePair<string, object?>("lane", background ? "background" : "live"));
 
     public void Refused(Contracts.SubmissionOutcome outcome) => _refused.Add(1, new KeyValuePair<string, object?>("reason", outcome switch
     {

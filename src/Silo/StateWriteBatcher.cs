@@ -12,6 +12,12 @@ namespace Connects.Silo;
 /// There is no timer: an idle silo's write starts a batch of one at once, so batching adds no latency; a loaded silo's
 /// writes wait for the batch in flight, about one write's time, and then share a commit.
 /// <para>
+/// Two lanes, each with its own queue and one batch in flight at a time: live writes, and the writes of background
+/// work (<see cref="BackgroundWork"/>: a renewal cohort refreshing its wallets). A live write never waits behind a batch
+/// of background writes: on PostgreSQL the two lanes' batches run side by side on their own connections; on SQLite they
+/// take turns at the one write gate, a live batch waiting for at most the one background batch holding it.
+/// </para>
+/// <para>
 /// Each write is the project's own write statement (WriteToStorageKey, marked batchable) with its own parameters, as
 /// Orleans' ADO.NET grain storage built it; each gets back its own result sets (its new version, or no row for a version
 /// conflict of its own grain), so Orleans decides success or <c>InconsistentStateException</c> per grain exactly as with
@@ -27,103 +33,110 @@ public sealed partial class StateWriteBatcher
     /// that one batch's statements stay a short transaction.</summary>
     public const int MaxBatch = 128;
 
-    private readonly Lock _lock = new();
-    private readonly Queue<StateWrite> _queue = new();
-    private readonly BatchStore _store;
-    private readonly ConnectsMetrics _metrics;
-    private readonly ILogger<StateWriteBatcher> _logger;
-    private bool _draining;
+    private readonly Lane _live;
+    private readonly Lane _background;
 
     public StateWriteBatcher(StorageSettings storage, SqliteWriteGate? gate, ConnectsMetrics metrics, ILogger<StateWriteBatcher> logger)
     {
-        _store = storage.IsPostgreSql
+        BatchStore store = storage.IsPostgreSql
             ? new PostgreSqlBatchStore(storage.EffectiveConnectionString)
             : new SqliteBatchStore(storage.EffectiveConnectionString, gate ?? throw new ArgumentNullException(nameof(gate)));
-        _metrics = metrics;
-        _logger = logger;
+        _live = new Lane(store, background: false, metrics, logger);
+        _background = new Lane(store, background: true, metrics, logger);
     }
 
-    /// <summary>Runs <paramref name="text"/> with a copy of <paramref name="parameters"/> in the next batch and answers its
-    /// result sets. A cancellation while the write still waits for its batch withdraws it; once its batch has started it
-    /// runs to the end, whatever the token says.</summary>
-    public Task<DbDataReader> Write(string text, DbParameterCollection parameters, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var write = new StateWrite(text, parameters.Cast<DbParameter>().Select(StateWriteParameter.Of).ToArray());
-        if (cancellationToken.CanBeCanceled)
-            write.Registration = cancellationToken.Register(() => Withdraw(write, cancellationToken), useSynchronizationContext: false);
-        bool start;
-        lock (_lock)
-        {
-            _queue.Enqueue(write);
-            start = !_draining;
-            _draining = true;
-        }
-        // Off the caller's scheduler (a grain's): the batch's work and its continuations run on the thread pool.
-        if (start) _ = Task.Run(Drain, CancellationToken.None); // the drain serves every caller: no one caller cancels it
-        return write.Completion.Task;
-    }
+    /// <summary>Runs <paramref name="text"/> with a copy of <paramref name="parameters"/> in the next batch of its lane
+    /// (background work's, or the live writes') and answers its result sets. A cancellation while the write still waits for
+    /// its batch withdraws it; once its batch has started it runs to the end, whatever the token says.</summary>
+    public Task<DbDataReader> Write(string text, DbParameterCollection parameters, CancellationToken cancellationToken) =>
+        (BackgroundWork.IsCurrent ? _background : _live).Write(text, parameters, cancellationToken);
 
-    private void Withdraw(StateWrite write, CancellationToken cancellationToken)
+    /// <summary>One queue of writes and the one batch of it in flight at a time.</summary>
+    private sealed class Lane(BatchStore store, bool background, ConnectsMetrics metrics, ILogger logger)
     {
-        lock (_lock)
-        {
-            if (write.Taken) return;
-            write.Withdrawn = true;
-        }
-        write.Completion.TrySetCanceled(cancellationToken);
-    }
+        private readonly Lock _lock = new();
+        private readonly Queue<StateWrite> _queue = new();
+        private bool _draining;
 
-    /// <summary>Runs batches while writes wait; the one drainer at a time (see <see cref="_draining"/>).</summary>
-    private async Task Drain()
-    {
-        while (true)
+        public Task<DbDataReader> Write(string text, DbParameterCollection parameters, CancellationToken cancellationToken)
         {
-            List<StateWrite>? batch = null;
-            List<StateWrite> Take() => batch ??= TakeBatch();
-            try
-            {
-                var results = await _store.Run(Take).ConfigureAwait(false);
-                var taken = Take();
-                if (taken.Count > 0) _metrics.StateWriteBatch(taken.Count);
-                for (var i = 0; i < taken.Count; i++) taken[i].Succeed(results[i]);
-            }
-            catch (Exception ex)
-            {
-                // Also when the store failed before it took a batch (the database is unreachable): the writes waiting
-                // hear it now, as each would have from the plain provider, instead of waiting for a database that may not come.
-                var sent = batch is not null;
-                var failed = Take();
-                if (sent && failed.Count > 0) _metrics.StateWriteBatch(failed.Count);
-                _metrics.StateWritesFailed(failed.Count);
-                if (failed.Count > 0) LogBatchFailed(_logger, ex, failed.Count);
-                // An exception of its own for each write (its grain logs and rethrows it), the batch's error inside.
-                foreach (var write in failed) write.Fail(new StateWriteBatchException(failed.Count, ex));
-            }
+            cancellationToken.ThrowIfCancellationRequested();
+            var write = new StateWrite(text, parameters.Cast<DbParameter>().Select(StateWriteParameter.Of).ToArray());
+            if (cancellationToken.CanBeCanceled)
+                write.Registration = cancellationToken.Register(() => Withdraw(write, cancellationToken), useSynchronizationContext: false);
+            bool start;
             lock (_lock)
             {
-                if (_queue.Count == 0)
+                _queue.Enqueue(write);
+                start = !_draining;
+                _draining = true;
+            }
+            // Off the caller's scheduler (a grain's): the batch's work and its continuations run on the thread pool.
+            if (start) _ = Task.Run(Drain, CancellationToken.None); // the drain serves every caller: no one caller cancels it
+            return write.Completion.Task;
+        }
+
+        private void Withdraw(StateWrite write, CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                if (write.Taken) return;
+                write.Withdrawn = true;
+            }
+            write.Completion.TrySetCanceled(cancellationToken);
+        }
+
+        /// <summary>Runs batches while writes wait; the one drainer at a time (see <see cref="_draining"/>).</summary>
+        private async Task Drain()
+        {
+            while (true)
+            {
+                List<StateWrite>? batch = null;
+                List<StateWrite> Take() => batch ??= TakeBatch();
+                try
                 {
-                    _draining = false;
-                    return;
+                    var results = await store.Run(Take).ConfigureAwait(false);
+                    var taken = Take();
+                    if (taken.Count > 0) metrics.StateWriteBatch(taken.Count, background);
+                    for (var i = 0; i < taken.Count; i++) taken[i].Succeed(results[i]);
+                }
+                catch (Exception ex)
+                {
+                    // Also when the store failed before it took a batch (the database is unreachable): the writes waiting
+                    // hear it now, as each would have from the plain provider, instead of waiting for a database that may not come.
+                    var sent = batch is not null;
+                    var failed = Take();
+                    if (sent && failed.Count > 0) metrics.StateWriteBatch(failed.Count, background);
+                    metrics.StateWritesFailed(failed.Count);
+                    if (failed.Count > 0) LogBatchFailed(logger, ex, failed.Count);
+                    // An exception of its own for each write (its grain logs and rethrows it), the batch's error inside.
+                    foreach (var write in failed) write.Fail(new StateWriteBatchException(failed.Count, ex));
+                }
+                lock (_lock)
+                {
+                    if (_queue.Count == 0)
+                    {
+                        _draining = false;
+                        return;
+                    }
                 }
             }
         }
-    }
 
-    private List<StateWrite> TakeBatch()
-    {
-        var batch = new List<StateWrite>(Math.Min(MaxBatch, 16));
-        lock (_lock)
+        private List<StateWrite> TakeBatch()
         {
-            while (batch.Count < MaxBatch && _queue.TryDequeue(out var write))
+            var batch = new List<StateWrite>(Math.Min(MaxBatch, 16));
+            lock (_lock)
             {
-                if (write.Withdrawn) continue;
-                write.Taken = true;
-                batch.Add(write);
+                while (batch.Count < MaxBatch && _queue.TryDequeue(out var write))
+                {
+                    if (write.Withdrawn) continue;
+                    write.Taken = true;
+                    batch.Add(write);
+                }
             }
+            return batch;
         }
-        return batch;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} grain state writes failed as a whole: one transaction, so none of them was stored (unless the connection was lost after its commit: then all were); each of their grains hears the error")]

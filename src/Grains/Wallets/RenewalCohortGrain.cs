@@ -12,7 +12,8 @@ namespace Connects.Grains;
 /// a renewal has passed it refreshes every wallet of the day (<see cref="IWalletGrain.Refresh"/>), at most
 /// <see cref="WalletProtocolSettings.CohortRefreshConcurrency"/> at a time, reading them from the renewal roll page by
 /// page. Only when all of them answered is the renewal marked done; a tick or wake after a failure refreshes the cohort
-/// again, and wallets already refreshed find nothing to do. The refresh runs beside the grain's calls, not in one of them.
+/// again, and wallets already refreshed find nothing to do. The refresh runs beside the grain's calls, not in one of them,
+/// as <see cref="BackgroundWork"/>: its writes yield to live ones.
 /// </summary>
 public sealed partial class RenewalCohortGrain(
     [PersistentState("cohort", ConnectsStorage.Name)] IPersistentState<RenewalCohortState> stored,
@@ -82,6 +83,8 @@ public sealed partial class RenewalCohortGrain(
 
     private async Task RefreshWhileBehind()
     {
+        // No user waits for a refresh: its writes go in the background lane, beside live writes rather than ahead of them.
+        BackgroundWork.Begin();
         while (IsBehind(out var due) && await RefreshThrough(due)) { }
         try
         {

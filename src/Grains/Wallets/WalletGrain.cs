@@ -205,6 +205,7 @@ public sealed partial class WalletGrain(
         if (stored.State.IsOpen)
         {
             await services.Renewals.Enroll(RenewalDay.Of(stored.State.Anchor), FreelancerId);
+            BackgroundWork.Begin();
             await services.Pacer.Run(() => CatchUp());
         }
         if (await this.GetReminder(RefreshReminder) is { } own) await this.UnregisterReminder(own);

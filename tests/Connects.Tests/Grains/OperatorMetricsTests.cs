@@ -159,4 +159,32 @@ public sealed class OperatorMetricsTests
             return Task.FromResult(Ticks() >= 1);
         }, "a renewal cohort's reminder tick", poll: TimeSpan.FromMilliseconds(200));
     }
+    /// <summary>A renewal cohort's refresh is background work: its wallets' writes go in batches of the background lane,
+    /// beside live writes rather than ahead of them; a call someone waits for writes in the live lane.</summary>
+    [Fact]
+    public async Task A_renewal_cohorts_refresh_writes_in_the_background_lane_and_a_call_in_the_live_one()
+    {
+        await using var c = await FaultCluster.Start(1);
+        var factory = c.Cluster.Silos[0].ServiceProvider.GetRequiredService<IMeterFactory>();
+        using var recorder = new Recorder(meter => ReferenceEquals(meter.Scope, factory));
+        double Writes(string lane) => recorder.Of(ConnectsMetrics.StateWriteBatchSize).Where(m => Equals(m.Tags["lane"], lane)).Sum(m => m.Value);
+        var wallets = Enumerable.Range(0, 3).Select(i => c.Grains.Wallet($"lane-{i}")).ToList();
+        var anchor = (await wallets[0].Open(Plan.Basic)).Wallet.BillingAnchor;
+        foreach (var other in wallets.Skip(1)) await other.Open(Plan.Basic);
+        Assert.True(Writes("live") >= wallets.Count, "opening a wallet is a live write");
+        Assert.Equal(0, Writes("background"));
+
+        c.Time.Advance(BillingCycle.Of(anchor, 1).Start + TimeSpan.FromMinutes(1) - c.Time.GetUtcNow());
+        var cohort = c.Grains.RenewalCohort(RenewalDay.Of(anchor));
+        var liveBefore = Writes("live");
+        await cohort.Wake();
+        await Eventually.Until(async () => await cohort.RefreshedThrough() >= BillingCycle.Of(anchor, 1).Start, "the cohort's refresh");
+        // Each wallet's refresh and the cohort's own mark, all in the background lane.
+        Assert.True(Writes("background") >= wallets.Count + 1, $"{Writes("background")} background writes");
+        Assert.Equal(liveBefore, Writes("live"));
+
+        // A call after the refresh is live again (the mark went with the cohort's calls, not with the wallets).
+        await wallets[0].Grant("lane-after-refresh", 5, "a grant after the refresh", null);
+        Assert.True(Writes("live") > liveBefore, "a grant is a live write");
+    }
 }

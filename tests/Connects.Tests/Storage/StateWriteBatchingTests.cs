@@ -52,6 +52,40 @@ public abstract class StateWriteBatchingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Background_work_writes_in_batches_of_its_own_and_live_writes_never_share_them()
+    {
+        await using var silo = await StorageSilo.Start(Storage(batchWrites: true), ServiceId);
+        var live = Enumerable.Range(0, 20).Select(i => $"live-{i}").ToArray();
+        var background = Enumerable.Range(0, 20).Select(i => $"background-{i}").ToArray();
+        var states = live.Concat(background).ToDictionary(k => k, _ => StorageSilo.Fresh(""));
+        foreach (var key in states.Keys) await silo.Write(key, states[key], "first");
+        var before = silo.Batches.Count;
+        Assert.Empty(silo.BackgroundBatches);
+
+        List<Task> writes;
+        await using (await HoldWrites(silo))
+        {
+            // Both kinds wait together: without lanes they would go in one batch of 40.
+            writes = [.. live.Select(k => silo.Write(k, states[k], "live")), .. background.Select(k => InBackground(() => silo.Write(k, states[k], "background")))];
+        }
+        await Task.WhenAll(writes).Within("the writes");
+
+        var batches = silo.Batches.Skip(before).ToList();
+        output.WriteLine($"batches after the hold: {string.Join(' ', batches)}; of them background: {string.Join(' ', silo.BackgroundBatches)}");
+        Assert.Equal(background.Length, silo.BackgroundBatches.Sum());
+        Assert.All(batches, size => Assert.InRange(size, 1, Math.Max(live.Length, background.Length)));
+        foreach (var key in live) Assert.Equal(["live"], (await silo.Read(key)).State);
+        foreach (var key in background) Assert.Equal(["background"], (await silo.Read(key)).State);
+
+        // Marked in its own flow, as a renewal cohort marks its refresh; the caller's flow is not.
+        static async Task InBackground(Func<Task> write)
+        {
+            BackgroundWork.Begin();
+            await write();
+        }
+    }
+
+    [Fact]
     public async Task A_stale_write_in_a_batch_fails_only_its_own_grain()
     {
         await using var silo = await StorageSilo.Start(Storage(batchWrites: true), ServiceId);

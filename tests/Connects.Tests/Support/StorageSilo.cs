@@ -21,6 +21,7 @@ public sealed class StorageSilo : IAsyncDisposable
     private readonly InProcessTestCluster _cluster;
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<int> _batches = new();
+    private readonly ConcurrentQueue<int> _backgroundBatches = new();
     private long _writeErrors;
 
     private StorageSilo(InProcessTestCluster cluster)
@@ -32,7 +33,12 @@ public sealed class StorageSilo : IAsyncDisposable
             if (instrument.Name is ConnectsMetrics.StateWriteBatchSize or ConnectsMetrics.StateWriteErrors && ReferenceEquals(instrument.Meter.Scope, meters))
                 listener.EnableMeasurementEvents(instrument);
         };
-        _listener.SetMeasurementEventCallback<int>((_, size, _, _) => _batches.Enqueue(size));
+        _listener.SetMeasurementEventCallback<int>((_, size, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag is { Key: "lane", Value: "background" }) _backgroundBatches.Enqueue(size);
+            _batches.Enqueue(size);
+        });
         _listener.SetMeasurementEventCallback<long>((_, writes, _, _) => Interlocked.Add(ref _writeErrors, writes));
         _listener.Start();
     }
@@ -58,6 +64,9 @@ public sealed class StorageSilo : IAsyncDisposable
 
     /// <summary>The size of every batch this silo has run so far, in order.</summary>
     public IReadOnlyList<int> Batches => [.. _batches];
+
+    /// <summary>The size of every batch of background work's writes (<see cref="BackgroundWork"/>) this silo has run so far.</summary>
+    public IReadOnlyList<int> BackgroundBatches => [.. _backgroundBatches];
 
     /// <summary>The writes this silo has counted in <c>connects.storage.write.errors</c> so far.</summary>
     public long WriteErrors => Interlocked.Read(ref _writeErrors);
