@@ -1,7 +1,7 @@
 namespace Connects;
 
 /// <summary>
-/// Work no user waits for (a renewal cohort's refresh of its wallets), told apart from live calls so that its grain state
+/// Work no user waits for (a renewal cohort's refresh of its wallets, the expiry notices' pass), told apart from live calls so that its grain state
 /// writes yield to theirs: the silo's state-write batcher carries them in a lane of their own, beside the live writes'
 /// batches rather than in them (docs/design.md, "Storage"). The mark travels with the calls made while it is set, through
 /// Orleans' request context, so a wallet refreshed by its cohort, and a job it settles a hold with, write in that lane.

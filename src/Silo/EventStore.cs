@@ -10,7 +10,9 @@ namespace Connects.Silo;
 /// status and prices in their own columns; their subject is the job id again when read. The events that wallets and jobs
 /// record at the same moment share one transaction (<see cref="GroupCommit{T}"/>), so that recording costs a commit per
 /// batch, not one per write: a first-of-the-month refresh on SQLite, one commit (one WAL sync) each, was held to about
-/// 600 wallets a second by them. On SQLite the transaction takes the write gate like every other write (see
+/// 600 wallets a second by them. Background work's events commit in a lane of their own, beside the live calls' (as
+/// grain-state writes do, docs/design.md): a job's answer waits for its events' commit, which must not queue behind a
+/// refresh's. Each lane keeps its callers' order; the feed's order holds across lanes (see the reading below). On SQLite the transaction takes the write gate like every other write (see
 /// <see cref="SqliteWriteGate"/>). Webhook delivery reads it too (<see cref="IWebhookFeed"/>), after a cursor per endpoint.
 /// </summary>
 public sealed class EventStore : IEventStore, IWebhookFeed
@@ -23,15 +25,21 @@ public sealed class EventStore : IEventStore, IWebhookFeed
     private const int RowsPerStatement = 100;
 
     private readonly StorageSettings _storage;
-    private readonly GroupCommit<ConnectsEvent> _commits;
+    private readonly GroupCommit<ConnectsEvent> _live;
+    private readonly GroupCommit<ConnectsEvent> _background;
 
     public EventStore(StorageSettings storage, SqliteWriteGate? gate)
     {
         _storage = storage;
-        _commits = new GroupCommit<ConnectsEvent>(gate is null ? Insert : events => gate.Write(() => Insert(events)), MaxBatch);
+        Func<IReadOnlyList<ConnectsEvent>, Task> insert = gate is null ? Insert : events => gate.Write(() => Insert(events));
+        _live = new GroupCommit<ConnectsEvent>(insert, MaxBatch);
+        _background = new GroupCommit<ConnectsEvent>(insert, MaxBatch);
     }
 
-    public Task Record(IReadOnlyList<ConnectsEvent> events) => _commits.Commit(events);
+    /// <summary>Records <paramref name="events"/> in the next commit of their lane: background work's
+    /// (<see cref="BackgroundWork"/>: a renewal cohort's refresh, whose thousands of events a second would otherwise fill
+    /// every batch a submission's events wait for) or the live calls'.</summary>
+    public Task Record(IReadOnlyList<ConnectsEvent> events) => (BackgroundWork.IsCurrent ? _background : _live).Commit(events);
 
     public async Task<long?> LastSequence(string subject)
     {

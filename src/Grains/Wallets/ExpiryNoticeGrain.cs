@@ -11,7 +11,8 @@ namespace Connects.Grains;
 /// Connects clock), refreshes each of their wallets (<see cref="IWalletGrain.Refresh"/>, which records the notices due in
 /// the wallet's own write), at most <see cref="WalletProtocolSettings.CohortRefreshConcurrency"/> at a time, and takes an
 /// entry off the roll only once its wallet answered. An entry left (a wallet that failed, a silo that died) is read
-/// again at the next tick; a wallet refreshed twice finds nothing to do.
+/// again at the next tick; a wallet refreshed twice finds nothing to do. The pass is <see cref="BackgroundWork"/>, as a
+/// renewal cohort's refresh is.
 /// </summary>
 public sealed partial class ExpiryNoticeGrain(
     IExpiryNoticeRoll roll,
@@ -59,6 +60,8 @@ public sealed partial class ExpiryNoticeGrain(
 
     private async Task<int> Pass()
     {
+        // No user waits for a notice: the wallets' writes go in the background lane, beside live writes.
+        BackgroundWork.Begin();
         var now = clock.GetUtcNow();
         var (refreshed, failed) = (0, 0);
         using var slots = new SemaphoreSlim(settings.Value.CohortRefreshConcurrency);

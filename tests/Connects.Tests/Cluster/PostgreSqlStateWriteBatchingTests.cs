@@ -1,3 +1,4 @@
+using Connects.Domain;
 using Connects.Silo;
 using Connects.Tests.Storage;
 using Connects.Tests.Support;
@@ -101,6 +102,40 @@ public sealed class PostgreSqlStateWriteBatchingTests(PostgreSqlBatchingServer s
             await silo.Write(key, states[key], "again");
             Assert.Equal("2", states[key].ETag);
         }
+    }
+
+    [Fact]
+    public async Task Background_works_events_commit_in_transactions_of_their_own_beside_live_events()
+    {
+        var store = new EventStore(server.Storage(batchWrites: true), gate: null);
+        var run = ServiceId; // this test's subjects
+        var live = Enumerable.Range(0, 100).Select(i => Event($"{run}-live-{i}")).ToArray();
+        var background = Enumerable.Range(0, 100).Select(i => Event($"{run}-background-{i}")).ToArray();
+
+        // Interleaved, all at once: while the first commit is in the database the rest wait, and without lanes the next
+        // commit would carry both kinds.
+        await Task.WhenAll(live.Zip(background).SelectMany(pair => new[]
+        {
+            store.Record([pair.First]),
+            Task.Run(() => { BackgroundWork.Begin(); return store.Record([pair.Second]); }),
+        })).Within("the events' commits");
+
+        await using var connection = await server.Open();
+        await using var command = new NpgsqlCommand(
+            "SELECT TxId, bool_or(Subject LIKE '%-live-%'), bool_or(Subject LIKE '%-background-%'), count(*) FROM ConnectsEvent WHERE Subject LIKE @run GROUP BY TxId",
+            connection);
+        command.Parameters.AddWithValue("run", run + "-%");
+        var transactions = new List<(long TxId, bool Live, bool Background, long Events)>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) transactions.Add((reader.GetInt64(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetInt64(3)));
+
+        Output.WriteLine(string.Join(' ', transactions.Select(t => $"{(t.Live ? "L" : "")}{(t.Background ? "B" : "")}{t.Events}")));
+        Assert.Equal(live.Length + background.Length, transactions.Sum(t => t.Events));
+        Assert.Contains(transactions, t => t.Events > 1); // they did wait and share commits
+        Assert.All(transactions, t => Assert.False(t.Live && t.Background, $"transaction {t.TxId} carried both live and background events"));
+
+        static ConnectsEvent Event(string subject) =>
+            new($"{subject}/0", "connects.wallet.granted", subject, 0, DateTimeOffset.UtcNow, LedgerKind.Grant, 1, 1, "test", null);
     }
 
     private async Task<long> WaitingBatches()

@@ -17,6 +17,8 @@ public abstract class StateWriteBatchingTests(ITestOutputHelper output)
     /// <summary>This test's grains are this service's: tests that share a database do not see each other's rows.</summary>
     protected string ServiceId { get; } = "batching-" + Guid.NewGuid().ToString("N")[..12];
 
+    protected ITestOutputHelper Output { get; } = output;
+
     /// <summary>The test's database, with batching on or off (the same database either way).</summary>
     protected abstract StorageSettings Storage(bool batchWrites);
 
@@ -38,7 +40,7 @@ public abstract class StateWriteBatchingTests(ITestOutputHelper output)
         await Task.WhenAll(keys.Select(k => silo.Write(k, states[k], k + "/2"))); // updates of the version each holds
 
         var batches = silo.Batches;
-        output.WriteLine($"{batches.Count} batches for {2 * keys.Length} writes: {string.Join(' ', batches)}");
+        Output.WriteLine($"{batches.Count} batches for {2 * keys.Length} writes: {string.Join(' ', batches)}");
         Assert.Equal(2 * keys.Length, batches.Sum());
         Assert.True(batches.Count < 2 * keys.Length, $"{batches.Count} batches for {2 * keys.Length} writes");
         Assert.All(batches, size => Assert.InRange(size, 1, StateWriteBatcher.MaxBatch));
@@ -71,7 +73,7 @@ public abstract class StateWriteBatchingTests(ITestOutputHelper output)
         await Task.WhenAll(writes).Within("the writes");
 
         var batches = silo.Batches.Skip(before).ToList();
-        output.WriteLine($"batches after the hold: {string.Join(' ', batches)}; of them background: {string.Join(' ', silo.BackgroundBatches)}");
+        Output.WriteLine($"batches after the hold: {string.Join(' ', batches)}; of them background: {string.Join(' ', silo.BackgroundBatches)}");
         Assert.Equal(background.Length, silo.BackgroundBatches.Sum());
         Assert.All(batches, size => Assert.InRange(size, 1, Math.Max(live.Length, background.Length)));
         foreach (var key in live) Assert.Equal(["live"], (await silo.Read(key)).State);
@@ -107,7 +109,7 @@ public abstract class StateWriteBatchingTests(ITestOutputHelper output)
         await Assert.ThrowsAsync<InconsistentStateException>(() => staleWrite.Within("the stale write"));
         await Task.WhenAll(writes.Values).Within("the other writes");
         var batches = silo.Batches;
-        output.WriteLine($"batches: {string.Join(' ', batches)}");
+        Output.WriteLine($"batches: {string.Join(' ', batches)}");
         Assert.Contains(batches, size => size >= keys.Length); // the stale write and the 9 others went in one batch
         Assert.Equal(["moved on"], (await silo.Read("stale-3")).State);
         Assert.Equal("2", (await silo.Read("stale-3")).ETag);
@@ -185,7 +187,7 @@ public abstract class StateWriteBatchingTests(ITestOutputHelper output)
             Assert.Equal(writes.Count, error.BatchSize);
             Assert.Contains("injected failure of " + poison, error.InnerException!.Message);
         }
-        output.WriteLine($"batches: {string.Join(' ', silo.Batches)}; each write failed with {(await Record.ExceptionAsync(() => writes[keys[0]]))!.Message}");
+        Output.WriteLine($"batches: {string.Join(' ', silo.Batches)}; each write failed with {(await Record.ExceptionAsync(() => writes[keys[0]]))!.Message}");
         Assert.Contains(silo.Batches, size => size >= writes.Count);
         // Operators see each failed write (the cluster dashboard's storage errors).
         Assert.Equal(writes.Count, silo.WriteErrors);
