@@ -304,7 +304,11 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
             var (idleApiCpu0, idlePgCpu0, idleClock) = (ProcessCpu.Seconds(s5Api.Pid), storage.PostgresCpuSeconds(), Stopwatch.StartNew());
             await Task.Delay(TimeSpan.FromSeconds(5));
             var idleCpu = new Cpu(ProcessCpu.Seconds(s5Api.Pid) - idleApiCpu0, storage.PostgresCpuSeconds() - idlePgCpu0, idleClock.Elapsed.TotalSeconds);
-            Console.WriteLine($"  idle, {n} wallets open: API {idleCpu.Process / idleCpu.Seconds:F2} cores, PostgreSQL {(idleCpu.Postgres ?? 0) / idleCpu.Seconds:F2} cores");
+            // The database's share where it is measured: PostgreSQL started by the harness; SQLite runs inside the API process.
+            string Db(double? value, string unit) => value is { } v
+                ? $", PostgreSQL {v.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)}{unit}"
+                : storage.IsPostgreSql ? ", PostgreSQL not measured (--pg)" : " (SQLite inside it)";
+            Console.WriteLine($"  idle, {n} wallets open: API {idleCpu.Process / idleCpu.Seconds:F2} cores{Db(idleCpu.Postgres / idleCpu.Seconds, " cores")}");
             var walBeforeS1 = await storage.Wal("api_s5");
             var (s1ApiCpu0, s1PgCpu0) = (ProcessCpu.Seconds(s5Api.Pid), storage.PostgresCpuSeconds());
             var s1Clock = Stopwatch.StartNew();
@@ -339,21 +343,33 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
             long counted = 0;
             var lastPrint = 0.0;
             var timeline = new List<double[]>(); // [seconds since the advance, refreshes counted], every ~5 s
+            var scrapeMs = new List<double>(); // how long each poll of /metrics took
+            var (lastAt, lastCount) = (0.0, 0L);
             while (refreshClock.Elapsed.TotalSeconds < o.S5TimeoutSeconds)
             {
+                var scrape = Stopwatch.StartNew();
                 counted = await RefreshCount(probe) - counted0;
-                var now = refreshClock.Elapsed.TotalSeconds;
-                if (counted >= expected) { refreshSeconds = now; timeline.Add([Math.Round(now, 1), counted]); break; }
+                scrapeMs.Add(scrape.Elapsed.TotalMilliseconds);
+                var now = refreshClock.Elapsed.TotalSeconds - scrape.Elapsed.TotalSeconds / 2; // the count's instant, about
+                if (counted >= expected)
+                {
+                    // Between two polls: the instant the count reached the number due, at the pace between them.
+                    refreshSeconds = lastAt + (now - lastAt) * (expected - lastCount) / Math.Max(1, counted - lastCount);
+                    timeline.Add([Math.Round(now, 1), counted]);
+                    break;
+                }
+                (lastAt, lastCount) = (now, counted);
                 if (now - lastPrint >= 5)
                 {
                     lastPrint = now;
                     timeline.Add([Math.Round(now, 1), counted]);
                     Console.WriteLine($"  {counted} / {expected} refreshed, {now:F0} s");
                 }
-                // Every scrape of /metrics costs the API time that grows with its activations (Orleans' activation-count and
-                // directory-cache gauges walk them: 6 % of the API's busy CPU with 21,000 wallets at a scrape every 0.5 s,
-                // docs/performance.md), so the harness looks every 2 s until the end is near, then every 0.25 s.
-                await Task.Delay(counted < expected * 0.9 ? 2000 : 250);
+                // Every scrape of /metrics costs the API time that grows with its activations (about 130 ms a scrape with
+                // 100,000 wallets, docs/performance.md). Polled every 2 s, then every 0.25 s near the end, S1's p99 during a
+                // 101,000-wallet refresh was 830-940 ms; polled every 10 s, 234 ms. So it polls every 2 s throughout and
+                // takes the end between the last two polls.
+                await Task.Delay(2000);
             }
             var walAtEnd = await storage.Wal("api_s5");
             var refreshCpu = new Cpu(ProcessCpu.Seconds(s5Api.Pid) - refreshApiCpu0, storage.PostgresCpuSeconds() - refreshPgCpu0, refreshClock.Elapsed.TotalSeconds);
@@ -361,12 +377,14 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
             var during = await duringTask;
             _byId["S5-S1during"] = during;
             Console.WriteLine(refreshSeconds is { } rs ? $"  all {expected} refreshed in {rs:F1} s" : $"  timed out after {o.S5TimeoutSeconds} s: {counted} / {expected} refreshed");
+            scrapeMs.Sort();
+            Console.WriteLine($"  /metrics polled {scrapeMs.Count} times during the refresh: median {scrapeMs[scrapeMs.Count / 2]:F0} ms, max {scrapeMs[^1]:F0} ms");
             // CPU per refresh (API process, which hosts the silo, and PostgreSQL) less S1's share at its rate before, against
             // CPU per B5 write (bench host and PostgreSQL).
             var refreshOnly = refreshCpu.Less(s1Cpu);
             var cpuPerRefreshMs = refreshOnly.PerItemMs(Math.Max(1, counted));
             var cpuPerB5WriteMs = b5Cpu.PerItemMs(n);
-            var cpuNote = $"; CPU per refresh {cpuPerRefreshMs.Total:F2} ms (API {cpuPerRefreshMs.Process:F2}, PostgreSQL {cpuPerRefreshMs.Postgres?.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) ?? "—"}) after S1's share, per B5 write {cpuPerB5WriteMs.Total:F2} ms (host {cpuPerB5WriteMs.Process:F2}, PostgreSQL {cpuPerB5WriteMs.Postgres?.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) ?? "—"}): {cpuPerRefreshMs.Total / cpuPerB5WriteMs.Total:F2}x";
+            var cpuNote = $"; CPU per refresh {cpuPerRefreshMs.Total:F2} ms (API {cpuPerRefreshMs.Process:F2}{Db(cpuPerRefreshMs.Postgres, "")}) after S1's share, per B5 write {cpuPerB5WriteMs.Total:F2} ms (host {cpuPerB5WriteMs.Process:F2}{Db(cpuPerB5WriteMs.Postgres, "")}): {cpuPerRefreshMs.Total / cpuPerB5WriteMs.Total:F2}x";
             Console.WriteLine($"  cpu{cpuNote[1..]}; cores busy during the refresh {refreshCpu.Cores:F2} (S1 alone {s1Cpu.Cores:F2})");
             // The database's log during the refresh, less what S1's traffic alone wrote in as long (its rate before the refresh).
             string walNote = "";
