@@ -236,6 +236,10 @@ public static class ConnectsHosting
         silo.Services.AddWebhookDelivery();
         silo.Services.TryAddSingleton<Connects.Grains.IExpiryNoticeRoll>(sp => new ExpiryNoticeRoll(storage, gated ? sp.GetRequiredService<SqliteWriteGate>() : null));
         silo.AddStartupTask<WakeRenewalCohorts>();
+        // The refresh's pace suits its storage (WalletProtocolSettings.CohortRefreshConcurrency): set here unless configured.
+        silo.Services.PostConfigure<WalletProtocolSettings>(s => s.CohortRefreshConcurrency ??= storage.IsPostgreSql
+            ? WalletProtocolSettings.PostgreSqlCohortRefreshConcurrency
+            : WalletProtocolSettings.SqliteCohortRefreshConcurrency);
         return silo;
     }
 

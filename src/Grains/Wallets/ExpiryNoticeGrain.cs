@@ -64,7 +64,7 @@ public sealed partial class ExpiryNoticeGrain(
         BackgroundWork.Begin();
         var now = clock.GetUtcNow();
         var (refreshed, failed) = (0, 0);
-        using var slots = new SemaphoreSlim(settings.Value.CohortRefreshConcurrency);
+        using var slots = new SemaphoreSlim(settings.Value.PacedRefreshes);
         try
         {
             ExpiryNoticeDue? after = null;

@@ -102,7 +102,7 @@ public sealed partial class RenewalCohortGrain(
     {
         var started = Stopwatch.GetTimestamp();
         var (refreshed, failed) = (0, 0);
-        using var slots = new SemaphoreSlim(settings.Value.CohortRefreshConcurrency);
+        using var slots = new SemaphoreSlim(settings.Value.PacedRefreshes);
         try
         {
             string? after = null;

@@ -51,6 +51,8 @@ public sealed class PostgreSqlStateWriteBatchingTests(PostgreSqlBatchingServer s
 {
     protected override StorageSettings Storage(bool batchWrites) => server.Storage(batchWrites);
 
+    protected override int DefaultRefreshPace => 64;
+
     /// <summary>Locks the state table against writes (reads go on), starts a leading write and waits until its batch waits
     /// for the lock: the batcher is busy, so every write started meanwhile goes in the next batch.</summary>
     protected override async Task<IAsyncDisposable> HoldWrites(StorageSilo silo)

@@ -1,6 +1,7 @@
 using Connects.Silo;
 using Connects.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orleans.Storage;
 using Xunit.Abstractions;
 
@@ -85,6 +86,18 @@ public abstract class StateWriteBatchingTests(ITestOutputHelper output)
             BackgroundWork.Begin();
             await write();
         }
+    }
+
+    /// <summary>The refreshes a renewal cohort runs at a time on this storage when the configuration does not say.</summary>
+    protected abstract int DefaultRefreshPace { get; }
+
+    [Fact]
+    public async Task A_cohorts_refresh_pace_follows_the_storage_unless_configured()
+    {
+        await using (var silo = await StorageSilo.Start(Storage(batchWrites: true), ServiceId))
+            Assert.Equal(DefaultRefreshPace, silo.Services.GetRequiredService<IOptions<WalletProtocolSettings>>().Value.PacedRefreshes);
+        await using (var silo = await StorageSilo.Start(Storage(batchWrites: true), ServiceId, new() { ["Connects:Wallet:CohortRefreshConcurrency"] = "5" }))
+            Assert.Equal(5, silo.Services.GetRequiredService<IOptions<WalletProtocolSettings>>().Value.PacedRefreshes);
     }
 
     [Fact]
@@ -259,6 +272,8 @@ public sealed class SqliteStateWriteBatchingTests(ITestOutputHelper output) : St
     private readonly TempDatabase _database = new();
 
     protected override StorageSettings Storage(bool batchWrites) => new() { SqlitePath = _database.Storage.SqlitePath, BatchWrites = batchWrites };
+
+    protected override int DefaultRefreshPace => 16;
 
     /// <summary>Holds the silo's SQLite write gate: a batch takes its writes once it has the gate, so every write
     /// started meanwhile goes in the next batch.</summary>

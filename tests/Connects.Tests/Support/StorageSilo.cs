@@ -43,7 +43,7 @@ public sealed class StorageSilo : IAsyncDisposable
         _listener.Start();
     }
 
-    public static async Task<StorageSilo> Start(StorageSettings storage, string serviceId)
+    public static async Task<StorageSilo> Start(StorageSettings storage, string serviceId, Dictionary<string, string?>? configuration = null)
     {
         var builder = new InProcessTestClusterBuilder(1);
         builder.Options.ConfigureFileLogging = false;
@@ -51,7 +51,7 @@ public sealed class StorageSilo : IAsyncDisposable
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddConnectsStorage(storage);
-            silo.Services.AddConnectsRules(new ConfigurationBuilder().Build());
+            silo.Services.AddConnectsRules(new ConfigurationBuilder().AddInMemoryCollection(configuration ?? []).Build());
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
