@@ -307,7 +307,7 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
             // The database's share where it is measured: PostgreSQL started by the harness; SQLite runs inside the API process.
             string Db(double? value, string unit) => value is { } v
                 ? $", PostgreSQL {v.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)}{unit}"
-                : storage.IsPostgreSql ? ", PostgreSQL not measured (--pg)" : " (SQLite inside it)";
+                : storage.IsPostgreSql ? ", PostgreSQL not measured (--pg)" : ", SQLite inside the API process";
             Console.WriteLine($"  idle, {n} wallets open: API {idleCpu.Process / idleCpu.Seconds:F2} cores{Db(idleCpu.Postgres / idleCpu.Seconds, " cores")}");
             var walBeforeS1 = await storage.Wal("api_s5");
             var (s1ApiCpu0, s1PgCpu0) = (ProcessCpu.Seconds(s5Api.Pid), storage.PostgresCpuSeconds());

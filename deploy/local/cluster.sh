@@ -21,6 +21,8 @@
 # CONFIGURATION (Release), SANDBOX (false): expose the sandbox clock on the API and follow it in the silos,
 # API_ENVIRONMENT and SILO_ENVIRONMENT (both Development: no token is needed unless Authentication__Schemes__Bearer__*
 # is set; in any other environment every process refuses to start without it, and Production refuses SANDBOX=true).
+# PG_OPTIONS: more PostgreSQL server settings for pg-up, as `-c name=value ...` (default none: PostgreSQL's defaults,
+# shared_buffers 128MB among them).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -76,7 +78,7 @@ pg_up() {
     say "PostgreSQL already running on 127.0.0.1:$pg_port"
   else
     as_pg "$bin/pg_ctl" -D "$data" -l "$run/pg/server.log" -w -t 60 \
-      -o "-p $pg_port -k $sock -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on -c shared_preload_libraries=pg_stat_statements" start >/dev/null
+      -o "-p $pg_port -k $sock -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on -c shared_preload_libraries=pg_stat_statements ${PG_OPTIONS:-}" start >/dev/null
     say "PostgreSQL on 127.0.0.1:$pg_port"
   fi
 }
