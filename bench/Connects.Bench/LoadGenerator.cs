@@ -11,7 +11,7 @@ namespace Connects.Bench;
 public sealed record LoadResult(string Name, double Throughput, double P50Ms, double P90Ms, double P99Ms, double MaxMs,
     long Ok, long Failed, double WindowSeconds, IReadOnlyDictionary<string, long> Statuses,
     string Model = "closed", int Connections = 0, double? TargetRate = null, long Late = 0,
-    double? StartLagP99Ms = null, double? StartLagMaxMs = null, long NotSent = 0);
+    double? StartLagP99Ms = null, double? StartLagMaxMs = null, long NotSent = 0, IReadOnlyList<double?>? P99BySecondMs = null);
 
 /// <summary>
 /// Two load models over one HttpClient (SocketsHttpHandler, MaxConnectionsPerServer = connections):
@@ -199,6 +199,11 @@ public static class LoadGenerator
         }
         var lagArray = lags.ToArray();
         Array.Sort(lagArray);
+        // Open loop: the p99 of the requests due in each second of the window, so a stall shows where it happened.
+        var bySecond = new List<double>[(int)Math.Ceiling(Math.Max(1, recordedCount) * interval)];
+        for (var i = firstRecorded; i < scheduled; i++)
+            if (!double.IsNaN(latency[i])) (bySecond[Math.Min(bySecond.Length - 1, (int)((i - firstRecorded) * interval))] ??= []).Add(latency[i]);
+        var p99BySecond = bySecond.Select(second => second is null ? (double?)null : Math.Round(Percentile([.. second.Order()], 0.99), 1)).ToArray();
         var window = Math.Max(1e-3, Math.Max(lastCompletion, scheduled * interval) - firstRecorded * interval);
         return Summarize(name, ok.ToArray(), ok.Count, failed, window, new Dictionary<string, long>(statuses)) with
         {
@@ -209,6 +214,7 @@ public static class LoadGenerator
             StartLagP99Ms = Percentile(lagArray, 0.99),
             StartLagMaxMs = lagArray.Length == 0 ? double.NaN : lagArray[^1],
             NotSent = notSent,
+            P99BySecondMs = p99BySecond,
         };
     }
 

@@ -366,15 +366,15 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
                     Console.WriteLine($"  {counted} / {expected} refreshed, {now:F0} s");
                 }
                 // Every scrape of /metrics costs the API time that grows with its activations (about 130 ms a scrape with
-                // 100,000 wallets, docs/performance.md). Polled every 2 s, then every 0.25 s near the end, S1's p99 during a
-                // 101,000-wallet refresh was 830-940 ms; polled every 10 s, 234 ms. So it polls every 2 s throughout and
-                // takes the end between the last two polls.
+                // 100,000 wallets, docs/performance.md): every 0.25 s, as near the end before, that is half a core taken
+                // from the traffic S5 measures. So it polls every 2 s throughout and takes the end between the last two polls.
                 await Task.Delay(2000);
             }
             var walAtEnd = await storage.Wal("api_s5");
             var refreshCpu = new Cpu(ProcessCpu.Seconds(s5Api.Pid) - refreshApiCpu0, storage.PostgresCpuSeconds() - refreshPgCpu0, refreshClock.Elapsed.TotalSeconds);
             await stop.CancelAsync();
             var during = await duringTask;
+            Console.WriteLine($"  S1 p99 by second of the refresh (ms): {string.Join(' ', during.P99BySecondMs?.Select(v => v is { } ms ? ms.ToString("F0", CultureInfo.InvariantCulture) : "-") ?? [])}");
             _byId["S5-S1during"] = during;
             Console.WriteLine(refreshSeconds is { } rs ? $"  all {expected} refreshed in {rs:F1} s" : $"  timed out after {o.S5TimeoutSeconds} s: {counted} / {expected} refreshed");
             scrapeMs.Sort();
