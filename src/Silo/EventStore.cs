@@ -12,8 +12,9 @@ namespace Connects.Silo;
 /// batch, not one per write: a first-of-the-month refresh on SQLite, one commit (one WAL sync) each, was held to about
 /// 600 wallets a second by them. Background work's events commit in a lane of their own, beside the live calls' (as
 /// grain-state writes do, docs/design.md): a job's answer waits for its events' commit, which must not queue behind a
-/// refresh's. Each lane keeps its callers' order; the feed's order holds across lanes (see the reading below). On SQLite the transaction takes the write gate like every other write (see
-/// <see cref="SqliteWriteGate"/>). Webhook delivery reads it too (<see cref="IWebhookFeed"/>), after a cursor per endpoint.
+/// refresh's. Each lane keeps its callers' order; the feed's order holds across lanes (see the reading below). On SQLite
+/// the transaction takes the write gate like every other write (see <see cref="SqliteWriteGate"/>). Webhook delivery reads
+/// it too (<see cref="IWebhookFeed"/>), after a cursor per endpoint.
 /// </summary>
 public sealed class EventStore : IEventStore, IWebhookFeed
 {

@@ -13,9 +13,10 @@ namespace Connects.Silo;
 /// writes wait for the batch in flight, about one write's time, and then share a commit.
 /// <para>
 /// Two lanes, each with its own queue and one batch in flight at a time: live writes, and the writes of background
-/// work (<see cref="BackgroundWork"/>: a renewal cohort refreshing its wallets, the expiry notices' pass). A live write never waits behind a batch
-/// of background writes: on PostgreSQL the two lanes' batches run side by side on their own connections; on SQLite they
-/// take turns at the one write gate, a live batch waiting for at most the one background batch holding it.
+/// work (<see cref="BackgroundWork"/>: a renewal cohort refreshing its wallets, the expiry notices' pass). A live write
+/// never waits behind a batch of background writes: on PostgreSQL the two lanes' batches run side by side on their own
+/// connections; on SQLite they take turns at the one write gate, a live batch waiting for at most the one background
+/// batch holding it.
 /// </para>
 /// <para>
 /// Each write is the project's own write statement (WriteToStorageKey, marked batchable) with its own parameters, as
