@@ -65,7 +65,7 @@ public sealed partial class Scenarios
         long sent = 0;
         CpuSample? cpu = null;
         LoadResult? result = null;
-        var commits = await CountingCommits(id, LocalCluster.Database, async () =>
+        var commits = await CountingCommits(id, LocalCluster.Database, server: null, async () =>
         {
             var before = cluster.Cpu();
             result = await Load(id, what, _api, n =>

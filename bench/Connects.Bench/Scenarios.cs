@@ -40,7 +40,7 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
         // Baselines first, always (every ratio needs them), on the bench-only host.
         await Load("B1", "plain Kestrel endpoint (bench host)", _base, n => Get("/baseline/plain"));
         await Load("B2", "HTTP -> grain that does nothing", _base, n => Get($"/baseline/noop/n{n % 1000}"));
-        await CountingCommits("B3", "baseline", async () =>
+        await CountingCommits("B3", "baseline", baseline, async () =>
         {
             long sent = 0;
             await Load("B3", "HTTP -> grain, one durable write (ADO.NET storage)", _base, n =>
@@ -55,7 +55,7 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
         if (On("S1") || On("S3") || On("S2") || On("S1E")) await SetupS1();
         if (On("S1"))
         {
-            await CountingCommits("S1", "api", async () =>
+            await CountingCommits("S1", "api", api, async () =>
             {
                 var first = Interlocked.Read(ref _s1Seq);
                 await ProfilingStatements("S1", "api", () => Load("S1", "submit proposal, distinct freelancers x jobs", _api, _ => S1Request(),
@@ -135,16 +135,25 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
     }
 
     /// <summary>
-    /// PostgreSQL: database commits per operation of a closed-loop run (<paramref name="run"/> returns the operations it sent,
-    /// warm-up included): <c>xact_commit</c> of <paramref name="database"/> before the run and 11 s after it (backends report
-    /// when idle), less the background's own commits (sandbox clock poll, reminder and membership reads) over the same time,
-    /// measured in the next 11 s of quiet. Added to the row's note and to <c>extra.commitsPerOperation</c>; returned (null on SQLite).
+    /// The cost of one operation of a closed-loop run (<paramref name="run"/> returns the operations it sent, warm-up
+    /// included), on both topologies: the CPU milliseconds per operation of the process that served it
+    /// (<paramref name="server"/>: the API, or the bench host for the baselines; none for S7, which reads every
+    /// process kind itself) and of the harness's PostgreSQL, over the
+    /// run, added to the row's note and to <c>extra.cpuPerOperation</c>: the same-run figure an optimisation of the
+    /// write path is judged by, steadier than throughput on a noisy machine.
+    /// <para>PostgreSQL also: database commits per operation: <c>xact_commit</c> of <paramref name="database"/> before the
+    /// run and 11 s after it (backends report when idle), less the background's own commits (sandbox clock poll, reminder
+    /// and membership reads) over the same time, measured in the next 11 s of quiet. Added to the row's note and to
+    /// <c>extra.commitsPerOperation</c>; returned (null on SQLite).</para>
     /// </summary>
-    private async Task<double?> CountingCommits(string id, string database, Func<Task<long>> run)
+    private async Task<double?> CountingCommits(string id, string database, ChildProcess? server, Func<Task<long>> run)
     {
         var before = await storage.Commits(database);
+        var (cpu0, pgCpu0) = (server is null ? 0 : ProcessCpu.Seconds(server.Pid), storage.PostgresCpuSeconds());
         var clock = Stopwatch.StartNew();
         var operations = await run();
+        if (server is not null && operations > 0)
+            CpuPerOperation(id, new Cpu(ProcessCpu.Seconds(server.Pid) - cpu0, storage.PostgresCpuSeconds() - pgCpu0, clock.Elapsed.TotalSeconds), operations);
         if (before is null || operations == 0) return null;
         await Task.Delay(TimeSpan.FromSeconds(11));
         var after = await storage.Commits(database);
@@ -159,6 +168,17 @@ public sealed partial class Scenarios(BenchOptions o, BenchStorage storage, stri
         if (i >= 0) _rows[i] = _rows[i] with { Note = $"{_rows[i].Note}{(_rows[i].Note.Length > 0 ? "; " : "")}{perOperation:F2} database commits per operation" };
         Console.WriteLine($"  {id}: {perOperation:F2} commits per operation ({commits:F0} commits for {operations} operations, background {idlePerSecond:F2}/s subtracted)");
         return perOperation;
+    }
+
+    private void CpuPerOperation(string id, Cpu cpu, long operations)
+    {
+        var per = cpu.PerItemMs(operations);
+        var figures = (Dictionary<string, object>)(Extra.TryGetValue("cpuPerOperation", out var c) ? c : Extra["cpuPerOperation"] = new Dictionary<string, object>());
+        figures[id] = new { operations, serverMs = Math.Round(per.Process, 3), postgresMs = per.Postgres is { } pg ? Math.Round(pg, 3) : (double?)null, cores = Math.Round(cpu.Cores, 2) };
+        var text = $"{per.Process:F2} ms server CPU{(per.Postgres is { } p ? $" + {p:F2} ms PostgreSQL CPU" : "")} per operation";
+        var i = _rows.FindLastIndex(r => r.Id == id);
+        if (i >= 0) _rows[i] = _rows[i] with { Note = $"{_rows[i].Note}{(_rows[i].Note.Length > 0 ? "; " : "")}{text}" };
+        Console.WriteLine($"  {id}: {text} ({operations} operations, {cpu.Cores:F2} cores busy)");
     }
 
     /// <summary>
