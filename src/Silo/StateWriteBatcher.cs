@@ -157,10 +157,10 @@ public sealed partial class StateWriteBatcher
         /// <summary>Cancelled while waiting (guarded by the batcher's lock): no batch takes it.</summary>
         public bool Withdrawn { get; set; }
 
-        public void Succeed(DataTable[] results)
+        public void Succeed(StateWriteAnswer.ResultSet[] results)
         {
             Registration.Dispose();
-            Completion.TrySetResult(new DataTableReader(results.Length > 0 ? results : [new DataTable()]));
+            Completion.TrySetResult(StateWriteAnswer.Of(results));
         }
 
         public void Fail(Exception exception)
@@ -190,37 +190,7 @@ public sealed partial class StateWriteBatcher
     /// writes that arrived meanwhile come along) and answers each write's result sets in the batch's order.</summary>
     private abstract class BatchStore
     {
-        public abstract Task<IReadOnlyList<DataTable[]>> Run(Func<List<StateWrite>> take);
-
-        /// <summary>The reader's current result set, copied (its column names and types, its rows); the reader stays on it.</summary>
-        protected static async Task<DataTable> Copy(DbDataReader reader)
-        {
-            var table = new DataTable();
-            for (var i = 0; i < reader.FieldCount; i++)
-            {
-                var name = reader.GetName(i);
-                table.Columns.Add(table.Columns.Contains(name) ? $"{name}{i}" : name, FieldType(reader, i));
-            }
-            while (await reader.ReadAsync().ConfigureAwait(false))
-            {
-                var values = new object[reader.FieldCount];
-                reader.GetValues(values);
-                table.Rows.Add(values);
-            }
-            return table;
-        }
-
-        private static Type FieldType(DbDataReader reader, int ordinal)
-        {
-            try
-            {
-                return reader.GetFieldType(ordinal);
-            }
-            catch (InvalidOperationException)
-            {
-                return typeof(object); // SQLite knows no type for a column of an empty result without a declared type
-            }
-        }
+        public abstract Task<IReadOnlyList<StateWriteAnswer.ResultSet[]>> Run(Func<List<StateWrite>> take);
     }
 
     /// <summary>
@@ -231,7 +201,7 @@ public sealed partial class StateWriteBatcher
     /// </summary>
     private sealed class PostgreSqlBatchStore(string connectionString) : BatchStore
     {
-        public override async Task<IReadOnlyList<DataTable[]>> Run(Func<List<StateWrite>> take)
+        public override async Task<IReadOnlyList<StateWriteAnswer.ResultSet[]>> Run(Func<List<StateWrite>> take)
         {
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync().ConfigureAwait(false);
@@ -245,14 +215,14 @@ public sealed partial class StateWriteBatcher
                 foreach (var parameter in write.Parameters) parameter.AddTo(command.Parameters, command.CreateParameter());
                 batch.BatchCommands.Add(command);
             }
-            var results = new List<DataTable[]>(writes.Count);
+            var results = new List<StateWriteAnswer.ResultSet[]>(writes.Count);
             await using (var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false))
             {
                 for (var i = 0; i < writes.Count; i++)
                 {
                     if (i > 0 && !await reader.NextResultAsync().ConfigureAwait(false))
                         throw new InvalidOperationException($"The batch of {writes.Count} grain state writes answered {i} result sets: each write must answer one.");
-                    results.Add([await Copy(reader).ConfigureAwait(false)]);
+                    results.Add([await StateWriteAnswer.ReadResultSet(reader).ConfigureAwait(false)]);
                 }
                 while (await reader.NextResultAsync().ConfigureAwait(false))
                 {
@@ -270,14 +240,14 @@ public sealed partial class StateWriteBatcher
     /// </summary>
     private sealed class SqliteBatchStore(string connectionString, SqliteWriteGate gate) : BatchStore
     {
-        public override Task<IReadOnlyList<DataTable[]>> Run(Func<List<StateWrite>> take) => gate.Write(async () =>
+        public override Task<IReadOnlyList<StateWriteAnswer.ResultSet[]>> Run(Func<List<StateWrite>> take) => gate.Write(async () =>
         {
             await using var connection = new SqliteConnection(connectionString);
             await connection.OpenAsync().ConfigureAwait(false);
             var writes = take();
-            if (writes.Count == 0) return (IReadOnlyList<DataTable[]>)[];
+            if (writes.Count == 0) return (IReadOnlyList<StateWriteAnswer.ResultSet[]>)[];
             await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-            var results = new List<DataTable[]>(writes.Count);
+            var results = new List<StateWriteAnswer.ResultSet[]>(writes.Count);
             foreach (var write in writes)
             {
                 await using var command = connection.CreateCommand();
@@ -285,8 +255,8 @@ public sealed partial class StateWriteBatcher
                 command.CommandText = write.Text;
                 foreach (var parameter in write.Parameters) parameter.AddTo(command.Parameters, command.CreateParameter());
                 await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-                var sets = new List<DataTable>();
-                do sets.Add(await Copy(reader).ConfigureAwait(false));
+                var sets = new List<StateWriteAnswer.ResultSet>(1);
+                do sets.Add(await StateWriteAnswer.ReadResultSet(reader).ConfigureAwait(false));
                 while (await reader.NextResultAsync().ConfigureAwait(false));
                 results.Add([.. sets]);
             }
