@@ -44,13 +44,22 @@ public sealed class StorageSettings : IValidatableObject
     public string Invariant => IsPostgreSql ? "Npgsql" : "System.Data.SQLite";
 
     /// <summary>
-    /// The connection string every ADO.NET provider and the project's own SQL use. On PostgreSQL it adds
-    /// <c>No Reset On Close=true</c> unless the configured string sets that option itself: otherwise Npgsql sends
-    /// <c>DISCARD ALL</c> ahead of the next command each time a pooled connection is reused, a statement of its own
-    /// and so a transaction of its own, which doubled the server's commit count (xact_commit) per grain state read
-    /// and write (2.00 -> 1.00 per write, measured). Nothing here keeps session state on a pooled connection (no SET,
-    /// temporary tables, LISTEN or prepared statements; the migrator's advisory lock is on a connection of its own,
-    /// not pooled), and Npgsql still rolls back a transaction left open when a connection returns to the pool.
+    /// The connection string every ADO.NET provider and the project's own SQL use. On PostgreSQL it adds two options,
+    /// each unless the configured string sets it itself:
+    /// <list type="bullet">
+    /// <item><c>No Reset On Close=true</c>: otherwise Npgsql sends <c>DISCARD ALL</c> ahead of the next command each
+    /// time a pooled connection is reused, a statement of its own and so a transaction of its own, which doubled the
+    /// server's commit count (xact_commit) per grain state read and write (2.00 -> 1.00 per write, measured). Nothing
+    /// here keeps other session state on a pooled connection (no SET, temporary tables or LISTEN; the migrator's
+    /// advisory lock is on a connection of its own, not pooled), and Npgsql still rolls back a transaction left open
+    /// when a connection returns to the pool.</item>
+    /// <item><c>Max Auto Prepare=32</c>: Npgsql prepares, on each pooled connection, the statements it sees run again
+    /// (the grain state write and read, the event inserts: a few dozen texts in all), so the server parses and plans
+    /// each once per connection instead of once per call. The state write is a CTE of an update and an insert: planning
+    /// it was most of the database's CPU per write (B3: 0.26 -> 0.05 ms of PostgreSQL CPU per write, S1: 0.90 -> 0.31 ms
+    /// per submission, bench 2026-12-03, docs/performance.md). <c>Max Auto Prepare=0</c> in the configured string turns
+    /// it off (for a pooler in transaction mode that cannot keep prepared statements).</item>
+    /// </list>
     /// <para>Worked out once per configured value and kept: every storage operation opens a connection on it, and
     /// parsing the string again each time took about 5 % of a loaded silo's CPU in S1 (dotnet-trace, 2026-12-02).</para>
     /// </summary>
@@ -81,9 +90,12 @@ public sealed class StorageSettings : IValidatableObject
     private static string WithoutResetOnClose(string connectionString)
     {
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
-        var setByOperator = given.Keys.Cast<string>()
-            .Any(k => string.Equals(k.Replace(" ", "", StringComparison.Ordinal), "NoResetOnClose", StringComparison.OrdinalIgnoreCase));
-        return setByOperator ? connectionString : new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
+        bool SetByOperator(string option) => given.Keys.Cast<string>()
+            .Any(k => string.Equals(k.Replace(" ", "", StringComparison.Ordinal), option, StringComparison.OrdinalIgnoreCase));
+        var effective = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!SetByOperator(nameof(effective.NoResetOnClose))) effective.NoResetOnClose = true;
+        if (!SetByOperator(nameof(effective.MaxAutoPrepare))) effective.MaxAutoPrepare = 32;
+        return effective.ConnectionString;
     }
 
     /// <summary>A connection for the project's own SQL (migrations, the sandbox clock, health).</summary>

@@ -5,8 +5,8 @@ using Npgsql;
 namespace Connects.Tests.Api;
 
 /// <summary>The connection string the providers get on PostgreSQL: no DISCARD ALL on reuse of a pooled connection
-/// (its own statement, so a commit of its own per grain state read and write), unless the operator says otherwise;
-/// and grain state writes batched unless the operator says otherwise.</summary>
+/// (its own statement, so a commit of its own per grain state read and write) and statements run again prepared, each
+/// unless the operator says otherwise; and grain state writes batched unless the operator says otherwise.</summary>
 public sealed class StorageSettingsTests
 {
     private static StorageSettings Pg(string connectionString) => new() { Provider = StorageSettings.PostgreSql, ConnectionString = connectionString };
@@ -26,8 +26,23 @@ public sealed class StorageSettingsTests
     [InlineData("Host=db;noresetonclose=False")]
     public void An_explicit_No_Reset_On_Close_is_kept(string connectionString)
     {
-        Assert.Equal(connectionString, Pg(connectionString).EffectiveConnectionString);
         Assert.False(new NpgsqlConnectionStringBuilder(Pg(connectionString).EffectiveConnectionString).NoResetOnClose);
+    }
+
+    [Fact]
+    public void PostgreSql_statements_run_again_are_prepared()
+    {
+        var effective = new NpgsqlConnectionStringBuilder(Pg("Host=db;Database=connects").EffectiveConnectionString);
+
+        Assert.Equal(32, effective.MaxAutoPrepare);
+    }
+
+    [Theory]
+    [InlineData("Host=db;Max Auto Prepare=0", 0)]
+    [InlineData("Host=db;maxautoprepare=5;No Reset On Close=false", 5)]
+    public void An_explicit_Max_Auto_Prepare_is_kept(string connectionString, int expected)
+    {
+        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(Pg(connectionString).EffectiveConnectionString).MaxAutoPrepare);
     }
 
     [Fact]
