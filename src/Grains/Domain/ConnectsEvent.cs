@@ -6,7 +6,7 @@ namespace Connects.Domain;
 /// second recording of it is the same event. A job's event (<see cref="JobEvents"/>) carries <see cref="Job"/>, its
 /// <see cref="Kind"/> is <see cref="JobEvents.NoLedgerKind"/> and its amount and balance 0.
 /// </summary>
-[GenerateSerializer, Immutable, Alias("Connects.ConnectsEvent")]
+[GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("Connects.ConnectsEvent")]
 public sealed record ConnectsEvent(
     [property: Id(0)] string Id,
     [property: Id(1)] string Type,

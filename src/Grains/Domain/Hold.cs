@@ -1,7 +1,7 @@
 namespace Connects.Domain;
 
 /// <summary>Connects reserved for a proposal: neither spent nor available until captured or released.</summary>
-[GenerateSerializer, Alias("Connects.Hold")]
+[GenerateSerializer, SuppressReferenceTracking, Alias("Connects.Hold")]
 public sealed record Hold
 {
     [Id(0)] public required string HoldId { get; init; }

@@ -1,7 +1,7 @@
 namespace Connects.Domain;
 
 /// <summary>One change of a balance. <see cref="Amount"/> is signed; rollover entries move Connects and carry 0.</summary>
-[GenerateSerializer, Immutable, Alias("Connects.LedgerEntry")]
+[GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("Connects.LedgerEntry")]
 public sealed record LedgerEntry(
     [property: Id(0)] long Sequence,
     [property: Id(1)] DateTimeOffset At,

@@ -1,6 +1,6 @@
 namespace Connects.Domain;
 
-[GenerateSerializer, Alias("Connects.Proposal")]
+[GenerateSerializer, SuppressReferenceTracking, Alias("Connects.Proposal")]
 public sealed record Proposal
 {
     [Id(0)] public required string FreelancerId { get; init; }

@@ -2,7 +2,7 @@ namespace Connects.Domain;
 
 /// <summary>An applied external operation (purchase, grant, refund), remembered to apply it only once; and a proposal
 /// paid for, remembered with its hold id and amount as the wallet's evidence that it took those Connects.</summary>
-[GenerateSerializer, Immutable, Alias("Connects.Receipt")]
+[GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("Connects.Receipt")]
 public sealed record Receipt(
     [property: Id(0)] string Key,
     [property: Id(1)] int Cycle,
