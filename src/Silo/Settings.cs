@@ -70,7 +70,7 @@ public sealed class StorageSettings : IValidatableObject
             var effective = _effective;
             if (effective is null || !effective.IsFor(Provider, SqlitePath, ConnectionString))
                 _effective = effective = new EffectiveStore(Provider, SqlitePath, ConnectionString, IsPostgreSql
-                    ? WithoutResetOnClose(ConnectionString!)
+                    ? WithPostgreSqlDefaults(ConnectionString!)
                     : $"Data Source={Path.GetFullPath(SqlitePath)};Pooling=True;Default Timeout=30");
             return effective.ConnectionString;
         }
@@ -87,7 +87,7 @@ public sealed class StorageSettings : IValidatableObject
             && string.Equals(Given, given, StringComparison.Ordinal);
     }
 
-    private static string WithoutResetOnClose(string connectionString)
+    private static string WithPostgreSqlDefaults(string connectionString)
     {
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
         bool SetByOperator(string option) => given.Keys.Cast<string>()
